@@ -1,0 +1,22 @@
+"""scalar-autograd: a scalar autograd engine for learning, teaching and testing backprop.
+
+The public face:
+
+* ``Value``: a scalar node with ``data``, ``grad``, ``label``, ``op``, ``parents``
+  and ``backward()``;
+* ``grad(output, inputs, create_graph=False)``: gradients without touching
+  ``.grad``, differentiable again with ``create_graph=True``;
+* ``no_grad`` / ``enable_grad`` / ``is_grad_enabled``: switch graph recording;
+* ``linear(weights, inputs, bias)``: ``b + Σ wᵢxᵢ`` as one fused node;
+* ``topological_order`` and ``trace``: read a graph.
+"""
+
+from .backprop import grad, propagate
+from .grad_mode import enable_grad, is_grad_enabled, no_grad
+from .graph import topological_order, trace
+from .value import Value, linear
+
+__all__ = [
+    "Value", "grad", "propagate", "no_grad", "enable_grad", "is_grad_enabled",
+    "linear", "topological_order", "trace",
+]
