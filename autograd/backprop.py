@@ -36,6 +36,8 @@ def propagate(root: Value, seed: float | Value = 1.0, create_graph: bool = False
     gradient raises, naming the node.
     """
     grads: dict[Value, float | Value] = {root: seed}
+    received = grads.get
+    plain = not create_graph and on_edge is None
     with grad_mode.enable_grad() if create_graph else contextlib.nullcontext():
         for out in reversed(topological_order(root)):
             g = grads[out]
@@ -46,26 +48,27 @@ def propagate(root: Value, seed: float | Value = 1.0, create_graph: bool = False
             if op is None:
                 continue
             a, b = out._a, out._b
-            try:  # the local derivatives; the common unary and binary cases spelt out for speed
+            try:  # the local derivatives ∂out/∂operand, on floats or (create_graph) on the nodes
+                if plain and b is not None:
+                    # The hot case, a binary op in a plain backward: the loop below, unrolled.
+                    da, db = op.local_grads(out.data, a.data, b.data)
+                    before = received(a)
+                    grads[a] = g * da if before is None else before + g * da
+                    before = received(b)
+                    grads[b] = g * db if before is None else before + g * db
+                    continue
+                inputs = operands(out)
                 if create_graph:
-                    inputs = operands(out)
                     local = op.local_grads(out, *inputs)
-                elif b is not None:
-                    inputs = (a, b)
-                    local = op.local_grads(out.data, a.data, b.data)
-                elif type(a) is tuple:
-                    inputs = a
-                    local = op.local_grads(out.data, *[v.data for v in a])
                 else:
-                    inputs = (a,)
-                    local = op.local_grads(out.data, a.data)
+                    local = op.local_grads(out.data, *[x.data for x in inputs])
             except _MATH_ERRORS as e:
                 raise op_error(op, operands(out), e, in_backward=True) from None
             for x, d in zip(inputs, local):
                 contribution = g * d
                 if on_edge is not None:
                     on_edge(out, x, g, d, contribution)
-                before = grads.get(x)
+                before = received(x)
                 grads[x] = contribution if before is None else before + contribution
     return grads
 
