@@ -8,15 +8,17 @@ The public face:
   ``.grad``, differentiable again with ``create_graph=True``;
 * ``no_grad`` / ``enable_grad`` / ``is_grad_enabled``: switch graph recording;
 * ``linear(weights, inputs, bias)``: ``b + Σ wᵢxᵢ`` as one fused node;
+* ``Op(name, forward, local_grads)`` and ``apply(op, *operands)``: ops of your own;
 * ``topological_order`` and ``trace``: read a graph.
 """
 
 from .backprop import grad, propagate
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import topological_order, trace
-from .value import Value, linear
+from .ops import Op
+from .value import Value, apply, linear
 
 __all__ = [
     "Value", "grad", "propagate", "no_grad", "enable_grad", "is_grad_enabled",
-    "linear", "topological_order", "trace",
+    "linear", "topological_order", "trace", "Op", "apply",
 ]

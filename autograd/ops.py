@@ -90,7 +90,7 @@ def _step(x: Any) -> float:
 
 @dataclass(frozen=True, eq=False)
 class Op:
-    """One row of the table.
+    """One row of the table, or an op of your own: ``Op(name, forward, local_grads)``.
 
     ``domain`` says, for error messages, which inputs the op accepts
     (empty when it takes every finite real).
@@ -100,6 +100,12 @@ class Op:
     forward: Callable[..., float]
     local_grads: Callable[..., tuple]
     domain: str = ""
+
+    def __call__(self, *operands: Any) -> Any:
+        """Apply the op to Values (or numbers), recording the node: ``Op(...)(x)``."""
+        from .value import apply
+
+        return apply(self, *operands)
 
     def __repr__(self) -> str:
         return f"Op({self.name!r})"

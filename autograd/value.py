@@ -284,20 +284,44 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
     return _result(data, op, a, b)
 
 
+def apply(op: Op, *operands: Any) -> Value:
+    """Run ``op`` on the operands and record the new node; plain numbers become constant leaves.
+
+    This is how every op is applied, and how you apply one of your own::
+
+        cube = Op("cube", lambda a: a ** 3, lambda out, a: (3 * a * a,))
+        y = apply(cube, x)        # or cube(x)
+    """
+    nodes = tuple(x if type(x) is Value else _operand(op, x) for x in operands)
+    if len(nodes) == 2:
+        return _binary(op, *nodes)
+    if len(nodes) == 1:
+        return _unary(op, *nodes)
+    if not nodes:
+        raise TypeError(f"{op.name} needs at least one operand")
+    try:
+        data = op.forward(*[v.data for v in nodes])
+    except _MATH_ERRORS as e:
+        raise op_error(op, nodes, e) from None
+    return _result(data, op, nodes, None)
+
+
+def _operand(op: Op, x: Any) -> Value:
+    if not _is_real(x):
+        raise TypeError(f"{op.name} takes Values or real numbers, got {type(x).__name__}: {x!r}")
+    return Value(x)
+
+
 def linear(weights: Iterable[Value], inputs: Iterable[Any], bias: Any) -> Value:
     """b + Σ wᵢxᵢ as one node: ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.
 
     The fused pre-activation of a neuron (the lecture's perceptron): one node
     instead of 2n binary ones. Plain numbers become constant leaves.
     """
-    weights = [w if type(w) is Value else Value(w) for w in weights]
-    inputs = [x if type(x) is Value else Value(x) for x in inputs]
+    weights, inputs = list(weights), list(inputs)
     if len(weights) != len(inputs):
         raise ValueError(f"linear needs as many weights as inputs, got {len(weights)} weights and {len(inputs)} inputs")
-    if type(bias) is not Value:
-        bias = Value(bias)
-    all_operands = (*weights, *inputs, bias)
-    return _result(LINEAR.forward(*[v.data for v in all_operands]), LINEAR, all_operands, None)
+    return apply(LINEAR, *weights, *inputs, bias)
 
 
 _new = object.__new__
