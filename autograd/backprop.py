@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+from operator import attrgetter
 from typing import Callable, Sequence
 
 from . import grad_mode
@@ -20,6 +21,7 @@ from .graph import topological_order
 from .value import Value, op_error, operands
 
 _INF = math.inf
+_DATA = attrgetter("data")
 _MATH_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 
 # on_edge(out, operand, upstream, local, contribution): called for every edge the walk takes.
@@ -61,7 +63,7 @@ def propagate(root: Value, seed: float | Value = 1.0, create_graph: bool = False
                 if create_graph:
                     local = op.local_grads(out, *inputs)
                 else:
-                    local = op.local_grads(out.data, *[x.data for x in inputs])
+                    local = op.local_grads(out.data, *map(_DATA, inputs))
             except _MATH_ERRORS as e:
                 raise op_error(op, operands(out), e, in_backward=True) from None
             for x, d in zip(inputs, local):

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, reduce
 from operator import add, mul, neg, sub, truediv
 from typing import Any, Callable
 
@@ -151,10 +151,7 @@ def leaky_relu(slope: float) -> Op:
 
 def _linear_forward(*operands: float) -> float:
     n = len(operands) // 2
-    total = operands[-1]
-    for w, x in zip(operands[:n], operands[n:2 * n]):
-        total += w * x
-    return total
+    return reduce(add, map(mul, operands[:n], operands[n:2 * n]), operands[-1])
 
 
 def _linear_local_grads(out: Any, *operands: Any) -> tuple:

@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import math
 import numbers
+from functools import reduce
+from operator import add, mul
 from typing import Any, Iterable
 
 from . import grad_mode
@@ -316,12 +318,18 @@ def linear(weights: Iterable[Value], inputs: Iterable[Any], bias: Any) -> Value:
     """b + Σ wᵢxᵢ as one node: ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.
 
     The fused pre-activation of a neuron (the lecture's perceptron): one node
-    instead of 2n binary ones. Plain numbers become constant leaves.
+    instead of 2n binary ones. Plain numbers become constant leaves. The sum
+    runs b + w₁x₁ + w₂x₂ + ..., in the order micrograd's ``sum(..., b)`` adds,
+    so it equals the granular graph's value bit for bit.
     """
-    weights, inputs = list(weights), list(inputs)
+    weights = [w if type(w) is Value else _operand(LINEAR, w) for w in weights]
+    inputs = [x if type(x) is Value else _operand(LINEAR, x) for x in inputs]
     if len(weights) != len(inputs):
         raise ValueError(f"linear needs as many weights as inputs, got {len(weights)} weights and {len(inputs)} inputs")
-    return apply(LINEAR, *weights, *inputs, bias)
+    if type(bias) is not Value:
+        bias = _operand(LINEAR, bias)
+    data = reduce(add, map(mul, [w.data for w in weights], [x.data for x in inputs]), bias.data)
+    return _result(data, LINEAR, (*weights, *inputs, bias), None)
 
 
 _new = object.__new__
