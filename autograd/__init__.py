@@ -13,12 +13,15 @@ The public face:
 """
 
 from .backprop import grad, propagate
+from .draw import draw_dot
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import topological_order, trace
 from .ops import Op
+from .steps import Steps, step_through
 from .value import Value, apply, linear
 
 __all__ = [
     "Value", "grad", "propagate", "no_grad", "enable_grad", "is_grad_enabled",
     "linear", "topological_order", "trace", "Op", "apply",
+    "draw_dot", "step_through", "Steps",
 ]
