@@ -101,12 +101,15 @@ class Drawing(graphviz.Digraph):
         """Save the DOT source and write the picture next to it (or to ``outfile``); return the picture's path.
 
         The common part of ``graphviz.Digraph.render``: the format comes from
-        ``format``, else ``outfile``'s suffix, else ``self.format``.
+        ``format``, else ``outfile``'s suffix, else ``self.format``; given only
+        ``outfile``, the source goes beside it with the suffix ``.gv``.
         """
-        if format is None and outfile is not None:
-            format = Path(outfile).suffix.lstrip(".") or None
+        if outfile is not None:
+            format = format or Path(outfile).suffix.lstrip(".") or None
+            if filename is None and directory is None:
+                filename = Path(outfile).with_suffix(".gv")
         format = format or self.format
-        source = Path(self.save(filename, directory))
+        source = Path(self.save(filename, directory=directory))
         target = Path(outfile) if outfile is not None else source.with_name(f"{source.name}.{format}")
         target.write_bytes(self.pipe(format, engine=engine))
         if cleanup:
