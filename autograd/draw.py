@@ -191,8 +191,8 @@ class Picture:
         contents = Counter((member[node], node._op is None) for node in member)
         for name in names:
             parameters, ops = contents[name, True], contents[name, False]
-            dot.node(box[name], f"{group} {dot_text(name)}\\n{parameters} parameters, {ops} ops", shape="box3d",
-                     style="filled", fillcolor=ROLE_COLOURS["parameter"])
+            dot.node(box[name], f"{group} {dot_text(name)}\\n{parameters} parameters, {ops} ops", shape="box",
+                     style="filled,rounded", penwidth="2", margin="0.15,0.08", fillcolor=ROLE_COLOURS["parameter"])
         missing = False
         for node in loose:
             missing |= self._value_node(dot, node, grads)

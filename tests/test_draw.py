@@ -155,7 +155,7 @@ def mlp_by_hand(samples: int, fused: bool = True) -> tuple[Value, int]:
                for j in range(nout)] for i, (nin, nout) in enumerate(zip(sizes, sizes[1:]))]
     loss = Value(0.0, label="zero")
     for s in range(samples):
-        xs = [Value(0.3 * s - 0.2, label=f"x{s}.0"), Value(0.1 * s + 0.4, label=f"x{s}.1")]
+        xs = [Value(0.3 * s - 0.2, label=f"x{s}_0"), Value(0.1 * s + 0.4, label=f"x{s}_1")]
         for layer in params:
             if fused:
                 xs = [linear(n[:-1], xs, n[-1]).tanh() for n in layer]
