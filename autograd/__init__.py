@@ -13,6 +13,7 @@ The public face:
 """
 
 from .backprop import grad, propagate
+from .compile import compile
 from .draw import draw_dot
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import topological_order, trace
@@ -24,4 +25,5 @@ __all__ = [
     "Value", "grad", "propagate", "no_grad", "enable_grad", "is_grad_enabled",
     "linear", "topological_order", "trace", "Op", "apply",
     "draw_dot", "step_through", "Steps",
+    "compile",
 ]

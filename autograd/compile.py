@@ -1,0 +1,277 @@
+"""``compile``: trace a function once, then run it as generated straight-line float code.
+
+A training loop builds the same graph every step, with new numbers. ``compile(f)``
+records the graph of ``f`` once, writes its forward pass and its chain rule as
+plain Python on floats (``codegen.py``), and runs that code on later calls. The
+call returns one ``Value``: a fused node whose parents are the input Values and
+whose local derivatives ``∂out/∂input`` the generated backward computes. So the
+ordinary ``backward()`` walk fills the inputs' ``.grad`` as the eager graph would.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import numbers
+from typing import Any, Callable, Iterator
+
+from . import grad_mode
+from .backprop import propagate
+from .codegen import Generated, Program, Step, generate
+from .graph import topological_order
+from .ops import Op
+from .value import Value, _result, apply, operands
+
+_INF = math.inf
+_MATH_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+_NUMBER = "number"  # marks a number's place in a call's structure
+
+
+def compile(f: Callable[..., Value]) -> CompiledFunction:  # noqa: A001 - the name users know from jax and torch
+    """``f`` traced once and run as generated Python float code: same results and gradients, much faster.
+
+    ``f`` takes positional arguments: Values, numbers, or lists and tuples of
+    them, nested as deep as you like; it returns a Value. ::
+
+        step = autograd.compile(lambda params, X, y: loss(model, X, y))
+        out = step(model.parameters(), X, y)   # out.data == loss(model, X, y).data
+        out.backward()                         # fills each parameter's .grad, as eagerly
+
+    * The first call runs ``f`` on the arguments and records its graph. Later
+      calls whose arguments have the same structure (the same nesting and
+      lengths, Values and numbers in the same places) run the generated code
+      on their new numbers. A new structure records ``f`` again.
+    * Values passed in are the inputs: the result is one node whose parents
+      they are, and its ``backward()`` adds ∂out/∂input to each input's ``.grad``
+      exactly as the eager graph would (leaves accumulate across calls).
+      Pass every Value you want a gradient for (the parameters) as an argument.
+    * Numbers passed in (a batch ``X``, labels ``y``) are read afresh on every
+      call and get no gradient. While recording, ``f`` receives them as Values
+      (leaves), so build on them directly (``w * x``); reading their ``.data``
+      or wrapping them in ``Value(...)`` would freeze the recorded number.
+    * Everything else ``f`` reads is frozen when it is recorded: numbers
+      written inside ``f``, and Values it closes over or makes itself.
+    * Python control flow on data (``if x.data > 0``, a loop until a value is
+      small) is fixed when ``f`` is recorded, as in ``jax.jit``: only the path
+      taken then is compiled. Branches inside ops (relu, abs, leaky_relu)
+      are conditional expressions in the generated code, so they follow the
+      new numbers.
+    * ``.source`` is the generated code, one line per op; an error in it (the
+      log of a negative number) raises the eager engine's error, naming the
+      op, the numbers and the labels.
+    * The generated gradient is float code: it cannot be differentiated again
+      (``grad(..., create_graph=True)`` through a compiled node raises).
+    """
+    return CompiledFunction(f)
+
+
+class CompiledFunction:
+    """A function with its generated code, one version per argument structure (see ``compile``)."""
+
+    def __init__(self, f: Callable[..., Value]) -> None:
+        functools.update_wrapper(self, f)
+        self._f = f
+        self._name = getattr(f, "__name__", "f")
+        self._parameter_names = _parameter_names(f)
+        self._versions: dict[tuple, _Version] = {}
+        self._latest: _Version | None = None
+        self.traces = 0
+        """How many times ``f`` has been recorded (once per new argument structure)."""
+
+    @property
+    def source(self) -> str:
+        """The Python source generated for the latest argument structure."""
+        if self._latest is None:
+            raise RuntimeError(f"compiled {self._name} has not been called yet: its code is written on the first call")
+        return self._latest.generated.source
+
+    def __call__(self, *args: Any) -> Value:
+        inputs: list[Value] = []
+        data: list[float] = []
+        structure = _flatten(args, inputs, data)
+        if len(set(inputs)) != len(inputs):  # a Value passed twice is one input: key the pattern too
+            first = {}
+            structure = (structure, tuple(first.setdefault(v, len(first)) for v in inputs))
+            inputs = list(first)
+        version = self._versions.get(structure)
+        if version is None:
+            version = self._versions[structure] = self._record(args, inputs, data)
+        self._latest = version
+        return version.run(inputs, data)
+
+    def __repr__(self) -> str:
+        return f"<autograd.compile of {self._name}, {len(self._versions)} version(s)>"
+
+    def _record(self, args: tuple, inputs: list[Value], data: list[float]) -> _Version:
+        """Run ``f`` on the Values and on stand-in leaves for the numbers; turn its graph into code."""
+        stand_ins = [Value(x) for x in data]
+        names = _Naming(inputs)
+        numbered = iter(stand_ins)
+        traced_args = [_substitute(a, numbered, names, path) for a, path in zip(args, self._argument_paths(len(args)))]
+        with grad_mode.enable_grad():
+            try:
+                out = self._f(*traced_args)
+            except TypeError as e:
+                e.add_note("autograd.compile: while recording, f receives its number arguments as Values, so that "
+                           "later calls can feed new numbers; build on them directly (w * x), not Value(x).")
+                raise
+        if not isinstance(out, Value):
+            raise TypeError(f"compile: {self._name} must return a Value, got {type(out).__name__}")
+        program = _program(out, inputs, stand_ins, names)
+        self.traces += 1
+        return _Version(program, generate(program, self._name), self._name)
+
+    def _argument_paths(self, n: int) -> list[str]:
+        names = self._parameter_names
+        return [names[i] if i < len(names) else f"arg{i}" for i in range(n)]
+
+
+class _Version:
+    """The generated code for one argument structure, and how to run it as one node of a graph."""
+
+    def __init__(self, program: Program, generated: Generated, name: str) -> None:
+        self.program = program
+        self.generated = generated
+        self.op_name = f"compile({name})"
+
+    def run(self, inputs: list[Value], data: list[float]) -> Value:
+        forward = self.generated.forward
+        try:
+            out, saved = forward(*[v.data for v in inputs], *data)
+        except _MATH_ERRORS:
+            self.replay(inputs, data)  # raises the eager engine's error
+            raise
+        if not -_INF < sum(saved) < _INF:  # some value is inf or nan (or the sum overflowed): ask the engine
+            self.replay(inputs, data)
+        if not inputs or not grad_mode.enabled:
+            return Value(out)
+        labels = [v.label for v in inputs]
+        op = Op(self.op_name,
+                lambda *input_data: forward(*input_data, *data)[0],
+                functools.partial(self._local_grads, saved, labels))
+        if len(inputs) == 1:
+            return _result(out, op, inputs[0], None)
+        if len(inputs) == 2:
+            return _result(out, op, inputs[0], inputs[1])
+        return _result(out, op, tuple(inputs), None)
+
+    def _local_grads(self, saved: tuple[float, ...], labels: list[str], out: Any, *inputs: Any) -> tuple[float, ...]:
+        """∂out/∂input for each input: the generated backward, on the values this call saved."""
+        if type(out) is not float:
+            raise NotImplementedError(f"{self.op_name}: a compiled gradient is float code and cannot be "
+                                      "differentiated again (create_graph); call the function uncompiled for that")
+        try:
+            grads = self.generated.backward(saved)
+        except _MATH_ERRORS:
+            self.replay_backward(saved, labels)
+            raise
+        if not -_INF < sum(grads) < _INF:
+            self.replay_backward(saved, labels)
+        return grads
+
+    # When the generated code fails, the same computation on Values says what went wrong, as eager mode would.
+
+    def replay(self, inputs: list[Value], data: list[float]) -> Value:
+        """The program run eagerly on Values: raises exactly where and how the eager engine raises."""
+        program = self.program
+        slots: list[Value] = [*inputs, *(Value(x) for x in data)]
+        slots += [Value(c, label) for c, label in zip(program.constants, program.constant_labels)]
+        with grad_mode.enable_grad():
+            for step in program.steps:
+                node = apply(step.op, *(slots[j] for j in step.operands))
+                node.label = step.label
+                slots.append(node)
+        return slots[program.output]
+
+    def replay_backward(self, saved: tuple[float, ...], labels: list[str]) -> None:
+        """The backward walk over the replayed graph: raises the eager engine's error, if it has one."""
+        n = len(labels)
+        inputs = [Value(x, label) for x, label in zip(saved[:n], labels)]
+        numbers = saved[n:n + len(self.program.number_names)]
+        propagate(self.replay(inputs, list(numbers)))
+
+
+# ------------------------------------------------------------- structure
+
+
+def _flatten(args: Any, inputs: list[Value], data: list[float]) -> tuple:
+    """The structure of ``args``, appending its Values to ``inputs`` and its numbers to ``data``."""
+    structure = []
+    for x in args:
+        kind = type(x)
+        if kind is Value:
+            inputs.append(x)
+            structure.append(Value)
+        elif kind is float:
+            data.append(x)
+            structure.append(_NUMBER)
+        elif kind is list or kind is tuple:
+            structure.append((kind, _flatten(x, inputs, data)))
+        elif isinstance(x, numbers.Real):
+            data.append(float(x))
+            structure.append(_NUMBER)
+        else:
+            raise TypeError(f"compile: arguments must be Values, numbers, or lists and tuples of them; got "
+                            f"{kind.__name__} (to train a model, pass its parameters(), a list of Values)")
+    return tuple(structure)
+
+
+class _Naming:
+    """Variable names for the inputs and numbers: their labels, else where they were passed (``X_3_1``)."""
+
+    def __init__(self, inputs: list[Value]) -> None:
+        self.inputs: dict[Value, str] = {v: "" for v in inputs}
+        self.numbers: list[str] = []
+
+    def value(self, v: Value, path: str) -> None:
+        if not self.inputs[v]:
+            self.inputs[v] = v.label or path
+
+
+def _substitute(x: Any, stand_ins: Iterator[Value], names: _Naming, path: str) -> Any:
+    """``x`` with each number replaced by the next stand-in leaf, recording names on the way."""
+    if type(x) is Value:
+        names.value(x, path)
+        return x
+    if type(x) is list or type(x) is tuple:
+        return type(x)(_substitute(item, stand_ins, names, f"{path}_{i}") for i, item in enumerate(x))
+    names.numbers.append(path)
+    return next(stand_ins)
+
+
+def _parameter_names(f: Callable) -> list[str]:
+    try:
+        parameters = inspect.signature(f).parameters.values()
+    except (TypeError, ValueError):
+        return []
+    return [p.name for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+
+
+def _program(out: Value, inputs: list[Value], stand_ins: list[Value], names: _Naming) -> Program:
+    """The graph behind ``out``, cut at the inputs, as numbered slots and steps."""
+    slot: dict[Value, int] = {v: i for i, v in enumerate(inputs)}
+    for v in stand_ins:
+        slot[v] = len(slot)
+    order = topological_order(out)
+    needed = {out}  # the nodes out depends on without passing through an input
+    for node in reversed(order):
+        if node in needed and node not in slot:
+            needed.update(operands(node))
+    order = [node for node in order if node in needed and node not in slot]
+    constants = [node for node in order if node._op is None]
+    for node in constants:
+        slot[node] = len(slot)
+    steps = []
+    for node in order:
+        if node._op is not None:
+            steps.append(Step(node._op, tuple(slot[p] for p in operands(node)), node.label))
+            slot[node] = len(slot)
+    return Program(
+        input_names=tuple(names.inputs[v] for v in inputs),
+        number_names=tuple(names.numbers),
+        constants=tuple(node.data for node in constants),
+        constant_labels=tuple(node.label for node in constants),
+        steps=tuple(steps),
+        output=slot[out],
+    )
