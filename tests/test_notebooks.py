@@ -1,0 +1,89 @@
+"""The notebooks run top to bottom on this checkout, and are committed with their outputs.
+
+Each notebook is run from a copy in a temporary directory, in a fresh kernel on
+this interpreter (``notebooks/refresh.py``), so the committed files are never
+rewritten by the tests; any cell that raises fails the test. To refresh the
+committed outputs: ``python -m notebooks.refresh``.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+NOTEBOOKS = ["01_micrograd_tour", "02_chain_rule_by_hand", "03_train_an_mlp", "04_property_tests"]
+# Notebooks that draw graphs (an SVG from draw_dot) and play backprop (the step-through player).
+DRAWS_GRAPHS = {"01_micrograd_tour", "02_chain_rule_by_hand", "03_train_an_mlp"}
+STEPS_THROUGH = {"01_micrograd_tour", "02_chain_rule_by_hand"}
+MAX_PNG_BYTES = 60_000  # plots are small PNGs
+MAX_NOTEBOOK_BYTES = 1_000_000
+
+
+def _refresh_module():
+    spec = importlib.util.spec_from_file_location("notebooks_refresh", NOTEBOOK_DIR / "refresh.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _path(name: str) -> Path:
+    return NOTEBOOK_DIR / f"{name}.ipynb"
+
+
+def _outputs(notebook: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    return [output for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs]
+
+
+def _data(notebook: nbformat.NotebookNode, mime: str) -> list[str]:
+    return [output.data[mime] for output in _outputs(notebook) if mime in output.get("data", {})]
+
+
+def test_every_notebook_is_there():
+    assert sorted(path.stem for path in NOTEBOOK_DIR.glob("*.ipynb")) == NOTEBOOKS
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_runs_top_to_bottom(name, tmp_path):
+    committed = _path(name).read_bytes()
+    copy = tmp_path / f"{name}.ipynb"
+    shutil.copyfile(_path(name), copy)
+
+    executed = _refresh_module().execute(copy, cwd=tmp_path)  # raises on the first cell that fails
+
+    assert not [o for o in _outputs(executed) if o.output_type == "error"]
+    assert _path(name).read_bytes() == committed, "running the notebook must not rewrite the committed file"
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebook_is_committed_with_its_outputs(name):
+    notebook = nbformat.read(_path(name), as_version=4)
+    nbformat.validate(notebook)
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+    # Executed in one run, top to bottom: the counts are 1, 2, 3, ... in order.
+    assert [cell.execution_count for cell in code_cells] == list(range(1, len(code_cells) + 1))
+    outputs = _outputs(notebook)
+    assert outputs, "the notebook was committed without outputs: run python -m notebooks.refresh"
+    assert not [o for o in outputs if o.output_type == "error"]
+    assert not [o.text for o in outputs if o.output_type == "stream" and o.name == "stderr"], \
+        "a committed notebook shows no warnings"
+
+    for png in _data(notebook, "image/png"):
+        assert len(base64.b64decode(png)) <= MAX_PNG_BYTES
+    assert _path(name).stat().st_size <= MAX_NOTEBOOK_BYTES
+
+
+@pytest.mark.parametrize("name", sorted(DRAWS_GRAPHS))
+def test_graph_drawings_are_rendered_in_the_committed_notebook(name):
+    notebook = nbformat.read(_path(name), as_version=4)
+    svgs = _data(notebook, "image/svg+xml")
+    assert svgs and all("<svg" in svg and "</svg>" in svg for svg in svgs)
+    if name in STEPS_THROUGH:
+        players = [html for html in _data(notebook, "text/html") if "backprop step-through player" in html]
+        assert players and all(html.count("<svg") > 1 for html in players)
