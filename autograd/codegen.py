@@ -267,11 +267,13 @@ def _tuple(names: Sequence[str], indent: str) -> str:
     return "(" + f"\n{indent}".join(lines) + ")"
 
 
-def _reading_order(program: Program) -> list[int]:
-    """The steps in the order a reader expects: each op's operands first, the first operand first.
+def reading_order(program: Program) -> list[int]:
+    """The steps in the order Python evaluates an expression: operands first, the first operand first.
 
     Any order in which every step follows its operands computes the same
-    numbers; this one follows how ``f`` wrote the expression.
+    numbers; this one reads as ``f`` was written, and is the order in which
+    ``f`` ran its ops as far as its graph can tell (an error is raised by the
+    first failing op in this order, as in eager mode).
     """
     steps, first = program.steps, program.first_step
     order: list[int] = []
@@ -306,7 +308,7 @@ class _Writer:
         # Every slot's expression: a variable, or a constant's literal.
         self.slot = [self.names.fresh(n, "x") for n in (*program.input_names, *program.number_names)]
         self.slot += [_literal(c) for c in program.constants]
-        self.order = _reading_order(program)
+        self.order = reading_order(program)
         step_names = [""] * len(self.steps)
         for i in self.order:  # numbered as they are read: mul, mul_1, ...
             word = _op_word(self.steps[i].op)

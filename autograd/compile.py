@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 
 from . import grad_mode
 from .backprop import propagate
-from .codegen import Generated, Program, Step, generate
+from .codegen import Generated, Program, Step, generate, reading_order
 from .graph import topological_order
 from .ops import Op
 from .value import Value, _result, apply, operands
@@ -53,13 +53,19 @@ def compile(f: Callable[..., Value]) -> CompiledFunction:  # noqa: A001 - the na
     * Everything else ``f`` reads is frozen when it is recorded: numbers
       written inside ``f``, and Values it closes over or makes itself.
     * Python control flow on data (``if x.data > 0``, a loop until a value is
-      small) is fixed when ``f`` is recorded, as in ``jax.jit``: only the path
-      taken then is compiled. Branches inside ops (relu, abs, leaky_relu)
-      are conditional expressions in the generated code, so they follow the
-      new numbers.
+      small, Python's ``max(a, b)`` of two Values) is fixed when ``f`` is
+      recorded, as in ``jax.jit``: only the path taken then is compiled.
+      Branches inside ops (relu, abs, leaky_relu) are conditional expressions
+      in the generated code, so they follow the new numbers; write a maximum
+      as ``b + (a - b).relu()`` to keep it live.
+    * Only the ops that ``f``'s result depends on are recorded: a value
+      computed and then dropped costs nothing, and cannot fail.
     * ``.source`` is the generated code, one line per op; an error in it (the
       log of a negative number) raises the eager engine's error, naming the
       op, the numbers and the labels.
+    * The generated backward computes the inputs' gradients only. (Eager mode
+      also computes the gradients of numbers and constants, nobody reads them,
+      and it fails if one of those overflows.)
     * The generated gradient is float code: it cannot be differentiated again
       (``grad(..., create_graph=True)`` through a compiled node raises).
     """
@@ -175,13 +181,15 @@ class _Version:
     def replay(self, inputs: list[Value], data: list[float]) -> Value:
         """The program run eagerly on Values: raises exactly where and how the eager engine raises."""
         program = self.program
-        slots: list[Value] = [*inputs, *(Value(x) for x in data)]
+        slots: list[Value | None] = [*inputs, *(Value(x) for x in data)]
         slots += [Value(c, label) for c, label in zip(program.constants, program.constant_labels)]
+        slots += [None] * len(program.steps)
         with grad_mode.enable_grad():
-            for step in program.steps:
+            for i in reading_order(program):
+                step = program.steps[i]
                 node = apply(step.op, *(slots[j] for j in step.operands))
                 node.label = step.label
-                slots.append(node)
+                slots[program.first_step + i] = node
         return slots[program.output]
 
     def replay_backward(self, saved: tuple[float, ...], labels: list[str]) -> None:
