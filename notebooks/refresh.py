@@ -6,8 +6,9 @@ From the repository root::
     python -m notebooks.refresh notebooks/03_train_an_mlp.ipynb
 
 Each notebook runs in a new kernel on the interpreter that runs this script
-(so it sees the ``autograd`` and ``nn`` installed there, whatever kernels
-Jupyter knows about), in an empty temporary working directory. A cell that
+(whatever kernels Jupyter knows about), in an empty temporary working
+directory, with this checkout first on ``PYTHONPATH``: the notebooks run
+against the ``autograd`` and ``nn`` of this repository. A cell that
 raises stops the run, and that notebook is left as it was. Timing metadata is
 not recorded, so a refresh changes a file only where an output changed.
 
@@ -17,6 +18,7 @@ never writes the notebooks.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +30,7 @@ from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parent
+REPOSITORY = NOTEBOOKS.parent
 CELL_TIMEOUT = 300  # seconds a single cell may take before the run fails
 
 
@@ -51,8 +54,14 @@ def execute(path: str | Path, cwd: str | Path | None = None,
     with tempfile.TemporaryDirectory() as scratch:
         client = NotebookClient(notebook, km=kernel, timeout=timeout, record_timing=False,
                                 resources={"metadata": {"path": str(cwd or scratch)}})
-        client.execute()
+        client.execute(env=_environment())
     return notebook
+
+
+def _environment() -> dict[str, str]:
+    """This process's environment, with the repository first on ``PYTHONPATH``."""
+    paths = [str(REPOSITORY), *filter(None, os.environ.get("PYTHONPATH", "").split(os.pathsep))]
+    return {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
 
 
 def refresh(path: str | Path) -> None:

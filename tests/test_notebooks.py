@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import importlib.util
 import shutil
+import sys
 from pathlib import Path
 
 import nbformat
@@ -87,3 +88,15 @@ def test_graph_drawings_are_rendered_in_the_committed_notebook(name):
     if name in STEPS_THROUGH:
         players = [html for html in _data(notebook, "text/html") if "backprop step-through player" in html]
         assert players and all(html.count("<svg") > 1 for html in players)
+
+
+def test_notebooks_run_on_this_interpreter_and_this_checkout(tmp_path):
+    probe = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "import sys, autograd\nprint(sys.executable)\nprint(autograd.__file__)")])
+    path = tmp_path / "probe.ipynb"
+    nbformat.write(probe, path)
+
+    executable, autograd_file = _refresh_module().execute(path).cells[0].outputs[0].text.splitlines()
+
+    assert executable == sys.executable
+    assert Path(autograd_file).resolve().parent == NOTEBOOK_DIR.parent / "autograd"
