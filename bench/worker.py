@@ -1,0 +1,56 @@
+"""One measurement in its own process: ``python -m bench.worker WORKLOAD VARIANT SIZE REPEATS``.
+
+It sets up the process for the variant's engine, builds the task (untimed),
+makes one untimed warm-up run, records that run's result and a fingerprint of
+its gradients, collects garbage, then times ``REPEATS`` runs one by one with
+``time.perf_counter``. A timed run covers everything ``Task.run`` does: building
+the graph, backward, the update if any, and dropping the graph when ``run``
+returns (ours is freed there by reference counting; micrograd's cycles are left
+to the cyclic collector, whose passes land in whichever later run triggers them,
+which is one reason to time several runs per process). It prints one JSON
+object on stdout.
+"""
+
+from __future__ import annotations
+
+import gc
+import json
+import sys
+import time
+
+from .workloads import WORKLOADS
+
+
+def fingerprint(grads: list[float]) -> list[float]:
+    """``[n, Σg, Σ|g|, Σ (i+1)·g_i / n]``: equal lists of gradients give equal fingerprints,
+    and a swap of two different gradients changes the last entry."""
+    n = len(grads)
+    return [float(n), sum(grads), sum(map(abs, grads)),
+            sum((i + 1) * g for i, g in enumerate(grads)) / max(n, 1)]
+
+
+def measure(workload: str, variant: str, size: str, repeats: int) -> dict:
+    """Warm up, check, then time ``repeats`` runs of ``variant`` on ``workload``."""
+    work = WORKLOADS[workload]
+    chosen = work.variants[variant]
+    chosen.engine.prepare_process()
+    task = chosen.build(work.sizes[size])
+    result = task.run()
+    grads = fingerprint([float(g) for g in task.gradients()])
+    gc.collect()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        task.run()
+        times.append(time.perf_counter() - start)
+    return {"workload": workload, "variant": variant, "size": size, "n": work.sizes[size],
+            "result": float(result), "fingerprint": grads, "times": times}
+
+
+def main(argv: list[str]) -> None:
+    workload, variant, size, repeats = argv
+    print(json.dumps(measure(workload, variant, size, int(repeats))))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
