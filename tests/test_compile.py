@@ -219,24 +219,29 @@ def mlp_loss(layers, fused):
     return loss
 
 
-@pytest.mark.parametrize("fused", [True, False], ids=["linear", "granular"])
-def test_an_mlp_loss_and_its_gradients_equal_eager_on_new_batches_too(fused):
-    rng = random.Random(0)
-    layers = make_mlp(rng, [2, 6, 6, 1])
-    params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
-    loss = mlp_loss(layers, fused)
+def train_compiled_against_eager(loss, params, rng, steps=3, points=12):
+    """SGD through the compiled loss, a new batch every step, each step checked against eager mode."""
     cf = autograd.compile(loss)
-    for _ in range(3):  # a new batch every time: the numbers are inputs, not constants
-        X = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(12)]
+    for _ in range(steps):  # the numbers are inputs, not constants: new ones give new answers
+        X = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(points)]
         y = [rng.choice([-1.0, 1.0]) for _ in X]
         expected = eager_in_place(loss, params, X, y)
         out = cf(params, X, y)
         out.backward()
         assert out.data == pytest.approx(expected[0], rel=1e-12, abs=1e-12)
         assert grads(params) == pytest.approx(expected[1], rel=1e-12, abs=1e-12)
-        for p in params:  # a step of SGD, so the next call also sees new parameters
+        for p in params:  # so the next call also sees new parameters
             p.data -= 0.1 * p.grad
+            p.grad = 0.0
     assert cf.traces == 1
+
+
+@pytest.mark.parametrize("fused", [True, False], ids=["linear", "granular"])
+def test_an_mlp_loss_and_its_gradients_equal_eager_on_new_batches_too(fused):
+    rng = random.Random(0)
+    layers = make_mlp(rng, [2, 6, 6, 1])
+    params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
+    train_compiled_against_eager(mlp_loss(layers, fused), params, rng)
 
 
 def test_nn_mlp_trains_through_compile():
@@ -244,22 +249,12 @@ def test_nn_mlp_trains_through_compile():
     if not hasattr(nn, "MLP"):
         pytest.skip("nn.MLP has not landed")
     model = nn.MLP(2, [8, 8, 1])
-    rng = random.Random(1)
-    params = model.parameters()
 
     def loss(params, X, y):
         scores = [model(x) for x in X]
         return sum((1 + -yi * s).relu() for yi, s in zip(y, scores)) * (1.0 / len(X))
 
-    cf = autograd.compile(loss)
-    for _ in range(2):
-        X = [[rng.uniform(-2, 2), rng.uniform(-2, 2)] for _ in range(10)]
-        y = [rng.choice([-1.0, 1.0]) for _ in X]
-        expected = eager_in_place(loss, params, X, y)
-        out = cf(params, X, y)
-        out.backward()
-        assert out.data == pytest.approx(expected[0], rel=1e-12, abs=1e-12)
-        assert grads(params) == pytest.approx(expected[1], rel=1e-12, abs=1e-12)
+    train_compiled_against_eager(loss, model.parameters(), random.Random(1))
 
 
 # ---------------------------------------------------------------- errors

@@ -1,0 +1,75 @@
+"""W1 through ``autograd.compile``: the moons step recorded once, then run as generated float code.
+
+The same data, initial weights, loss and schedule as ``granular.moons_step``;
+the loss function is compiled, and every step calls it with the parameters and
+the batch, so the loop is the ordinary one: ``loss = step(params, X, y);
+loss.backward(); SGD``. The warm-up run records and generates the code.
+
+* ``moons_step_compiled``: neurons as one fused node each, ``linear(w, x, b)``
+  (how ``nn.MLP`` builds them), summed in the same order as the granular graph.
+* ``moons_step_compiled_granular``: micrograd's own code (``sum(w*x, b)``, a
+  node per product and per sum), compiled as it is.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any, Callable
+
+from . import granular
+from .data import make_moons
+from .spec import Task
+
+# Our engine is imported inside the builders: the registry is imported by every
+# measuring process, and a micrograd process must import no engine but micrograd.
+
+
+def _moons_step(points: int, neuron: Callable[[granular.Neuron, list[Any]], Any]) -> Task:
+    import autograd
+    from autograd import Value
+
+    X, y = make_moons(points, noise=0.1, seed=granular.SEED)
+    model = granular.MLP(Value, 2, [16, 16, 1], random.Random(granular.SEED))
+    params = model.parameters()
+
+    def loss(params: list[Value], X: list[list[Any]], y: list[Any]) -> Value:  # numbers arrive as Values
+        scores = []
+        for x in X:
+            for layer in model.layers:
+                x = [neuron(unit, x) for unit in layer]
+            scores.append(x[0])
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+        return sum(losses) * (1.0 / len(losses)) + 1e-4 * sum(p * p for p in params)
+
+    step = autograd.compile(loss)
+    steps = [0]
+
+    def run() -> float:
+        total = step(params, X, y)
+        for p in params:
+            p.grad = 0.0
+        total.backward()
+        lr = 1.0 - 0.9 * steps[0] / 100
+        for p in params:
+            p.data -= lr * p.grad
+        steps[0] += 1
+        return total.data
+
+    return Task(run, lambda: [p.grad for p in params])
+
+
+def _fused(unit: granular.Neuron, x: list[Any]) -> Any:
+    from autograd import linear
+
+    act = linear(unit.w, x, unit.b)
+    return act.relu() if unit.nonlin else act
+
+
+def moons_step_compiled(points: int) -> Task:
+    """W1 with fused neurons, compiled."""
+    return _moons_step(points, _fused)
+
+
+def moons_step_compiled_granular(points: int) -> Task:
+    """W1 as micrograd writes it, compiled."""
+    return _moons_step(points, granular.Neuron.__call__)
