@@ -239,7 +239,10 @@ def _describe(v: Value) -> str:
 
 def op_error(op: Op, operands: Iterable[Value], cause: BaseException, *, in_backward: bool = False) -> Exception:
     """The error for ``op`` failing on ``operands``: same type as ``cause``, saying what and where."""
-    values = ", ".join(_describe(v) for v in operands)
+    operands = list(operands)
+    values = ", ".join(_describe(v) for v in operands[:4])
+    if len(operands) > 4:  # a fused node (linear, a compiled function) can have hundreds
+        values += f" and {len(operands) - 4} more operands"
     kind = type(cause) if isinstance(cause, _MATH_ERRORS) else ValueError
     if in_backward:
         return kind(f"backward: the derivative of {op.name} at {values} is not finite ({cause}); "
