@@ -60,9 +60,9 @@ def main(argv: list[str] | None = None) -> int:
           + (f", load average {load[0]:.2f}" if load else ""))
     print(f"{rounds} round(s), size {args.size}; each (workload, variant, round) in a fresh process, "
           "variant order rotating each round;")
-    print("per process: one untimed warm-up run, then "
-          + (f"{repeats}" if repeats else "each workload's default number of") + " timed run(s), median taken;"
-          " reported: median over rounds.", flush=True)
+    timed = ", ".join(f"{w.key} {repeats or w.repeats}" for w in workloads)
+    print(f"per process: one untimed warm-up run, then timed runs ({timed}), their median taken; "
+          "reported: the median over rounds.", flush=True)
 
     measured = measure_all(workloads, args.size, rounds, repeats,
                            progress=lambda line: print("  " + line, file=sys.stderr, flush=True))

@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Callable
 
 from . import granular
+from .nn_models import moons_step_nn
 from .engines import MICROGRAD, OURS, Engine
 from .spec import Target, Task, Variant, Workload
 
@@ -68,3 +69,7 @@ WORKLOADS: dict[str, Workload] = {
     )
 }
 
+WORKLOADS["W1"].add(
+    Variant("nn", OURS, moons_step_nn, "nn.MLP fused neurons, nn.hinge_loss, nn.SGD"),
+    Target("nn", 40, source="issue 3"),
+)
