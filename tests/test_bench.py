@@ -14,8 +14,9 @@ from micrograd.engine import Value as MicrogradValue  # the bench extra: pip ins
 from autograd import Value
 from bench import granular
 from bench.data import make_moons
-from bench.engines import Engine
+from bench.engines import MICROGRAD, Engine
 from bench.runner import Measured, agreement
+from bench.spec import Variant, Workload
 from bench.worker import fingerprint
 from bench.workloads import WORKLOADS
 
@@ -31,9 +32,10 @@ def test_quick_small_run_agrees_and_writes_json(tmp_path):
     assert set(report["workloads"]) == set(WORKLOADS)
     for key, work in report["workloads"].items():
         assert work["check"]["agree"], key
-        ours, theirs = work["check"]["results"]["ours"], work["check"]["results"]["micrograd"]
-        assert ours == pytest.approx(theirs, rel=1e-12)
-        assert [c["variant"] for c in work["comparisons"]] == ["ours"]
+        results = work["check"]["results"]  # every variant plugged in, not only ours
+        assert set(results) == set(WORKLOADS[key].variants) >= {"ours", "micrograd"}
+        assert all(r == pytest.approx(results["micrograd"], rel=1e-9) for r in results.values())
+        assert {"variant": "ours", "against": "micrograd"}.items() <= work["comparisons"][0].items()
         assert all(t > 0 for v in work["variants"].values() for t in v["runs_s"][0])
     assert "W1" in done.stdout and "ratio" in done.stdout
 
@@ -65,7 +67,9 @@ def test_dot_gradients_are_the_other_factors():
 
 
 def test_a_disagreeing_variant_is_caught():
-    work = WORKLOADS["W1"]
+    work = Workload("W1", "two variants", {"small": 6}, repeats=1)
+    for name in ("ours", "micrograd"):
+        work.add(Variant(name, MICROGRAD, lambda size: None))
     measured = {
         ("W1", "ours"): Measured("W1", "ours", 6, [1.0], [[1.0]], [0.5], [fingerprint([1.0, 2.0])]),
         ("W1", "micrograd"): Measured("W1", "micrograd", 6, [2.0], [[2.0]], [0.5], [fingerprint([2.0, 1.0])]),
