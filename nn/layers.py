@@ -1,0 +1,213 @@
+"""Neurons, layers and the multi-layer perceptron, as in the lecture.
+
+A neuron computes ``g(Σᵢ wᵢxᵢ + b)``: a weighted sum of its inputs plus a bias
+(the pre-activation), passed through a nonlinearity ``g``. A layer is neurons
+side by side, all reading the same inputs; an MLP stacks layers, each reading
+the outputs of the one before. The last layer of an MLP is linear (``g`` is the
+identity), so its outputs are scores, as in micrograd.
+
+The pre-activation is one fused node, ``autograd.linear(w, x, b)``, with local
+derivatives ``∂/∂wᵢ = xᵢ``, ``∂/∂xᵢ = wᵢ``, ``∂/∂b = 1``. With ``fused=False``
+it is built as micrograd builds it, ``b + w₁x₁ + w₂x₂ + ...``: one ``*`` and one
+``+`` node per input, the graph to draw when teaching the chain rule. Both add
+in the same order, so the values are equal to the last bit, and so are the
+gradients.
+
+Initial weights (``init=``), for a neuron with ``fan_in`` inputs in a layer of
+``fan_out`` neurons; biases start at 0:
+
+* ``"uniform"``: ``U(-1, 1)``, micrograd's (the default). With ``seed=None`` the
+  weights come from Python's global ``random``, in micrograd's order, so
+  ``random.seed(1337); MLP(2, [16, 16, 1])`` has micrograd's weights;
+* ``"xavier"`` (Glorot uniform): ``U(-a, a)`` with ``a = √(6 / (fan_in + fan_out))``,
+  so ``Var w = 2 / (fan_in + fan_out)``: keeps the variance of signals about
+  constant through tanh and sigmoid layers;
+* ``"he"`` (Kaiming normal): ``N(0, 2 / fan_in)``: the same for ReLU layers,
+  which zero half their inputs.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any, Callable, Sequence
+
+from autograd import Value, linear
+
+from .module import Module
+from .seeding import make_rng
+
+ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
+    "relu": Value.relu,
+    "tanh": Value.tanh,
+    "sigmoid": Value.sigmoid,
+    "linear": None,
+}
+_DISPLAY_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
+
+
+def _uniform(rng: Any, fan_in: int, fan_out: int) -> float:
+    return rng.uniform(-1.0, 1.0)
+
+
+def _xavier(rng: Any, fan_in: int, fan_out: int) -> float:
+    bound = math.sqrt(6.0 / (fan_in + fan_out))
+    return rng.uniform(-bound, bound)
+
+
+def _he(rng: Any, fan_in: int, fan_out: int) -> float:
+    return rng.gauss(0.0, math.sqrt(2.0 / fan_in))
+
+
+INITS: dict[str, Callable[[Any, int, int], float]] = {"uniform": _uniform, "xavier": _xavier, "he": _he}
+
+
+def _activation_name(nonlin: bool, activation: str | None) -> str:
+    """The activation asked for: ``activation`` if given, else micrograd's ``nonlin`` (ReLU or linear)."""
+    name = activation if activation is not None else ("relu" if nonlin else "linear")
+    if name not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(map(repr, ACTIVATIONS))}, got {name!r}")
+    return name
+
+
+def _check_init(init: str) -> Callable[[Any, int, int], float]:
+    if init not in INITS:
+        raise ValueError(f"init must be one of {', '.join(map(repr, INITS))}, got {init!r}")
+    return INITS[init]
+
+
+def _check_size(what: str, n: Any) -> None:
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+
+
+def _check_input(owner: str, expected: int, x: Sequence[Any]) -> None:
+    if isinstance(x, Value) or not hasattr(x, "__len__"):
+        raise TypeError(f"{owner} takes a list of {expected} inputs, got {type(x).__name__}")
+    if len(x) != expected:
+        raise ValueError(f"{owner} expects {expected} inputs, got {len(x)}")
+
+
+def as_values(x: Sequence[Any]) -> list[Value]:
+    """The inputs as Values: numbers become leaves (once, shared by every neuron that reads them)."""
+    return [v if type(v) is Value else Value(v) for v in x]
+
+
+class Neuron(Module):
+    """``g(Σᵢ wᵢxᵢ + b)``: ``nin`` weights ``w`` and a bias ``b``.
+
+    ``Neuron(nin, nonlin=True)`` is micrograd's: ReLU, or linear with
+    ``nonlin=False``; ``activation`` ("relu", "tanh", "sigmoid", "linear")
+    overrides ``nonlin``. ``init``, ``seed`` and ``fan_out``: see the module
+    docstring. ``fused``: the pre-activation as one node (True) or as
+    micrograd's chain of ``*`` and ``+`` nodes (False).
+    """
+
+    def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None, init: str = "uniform",
+                 seed: int | random.Random | None = None, fused: bool = True, fan_out: int = 1) -> None:
+        _check_size("nin", nin)
+        draw = _check_init(init)
+        rng = make_rng(seed)
+        self.activation = _activation_name(nonlin, activation)
+        self.fused = fused
+        self.w = [Value(draw(rng, nin, fan_out)) for _ in range(nin)]
+        self.b = Value(0.0)
+        self._activate = ACTIVATIONS[self.activation]
+        self.label_parameters()
+
+    @property
+    def nin(self) -> int:
+        return len(self.w)
+
+    @property
+    def nonlin(self) -> bool:
+        """micrograd's flag: True unless the neuron is linear."""
+        return self.activation != "linear"
+
+    def __call__(self, x: Sequence[Any]) -> Value:
+        """The neuron's output for inputs ``x`` (Values or numbers, ``nin`` of them)."""
+        _check_input("Neuron", len(self.w), x)
+        return self.output(as_values(x))
+
+    def output(self, x: list[Value]) -> Value:
+        """``g(Σᵢ wᵢxᵢ + b)`` for inputs already checked and made Values."""
+        if self.fused:
+            z = linear(self.w, x, self.b)
+        else:
+            z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+        return z if self._activate is None else self._activate(z)
+
+    def __repr__(self) -> str:
+        return f"{_DISPLAY_NAMES[self.activation]}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """``nout`` neurons reading the same ``nin`` inputs; ``**kw`` goes to each ``Neuron``.
+
+    Calling it returns a Value for one neuron and a list otherwise, as in micrograd.
+    """
+
+    def __init__(self, nin: int, nout: int, *, seed: int | random.Random | None = None, **kw: Any) -> None:
+        _check_size("nin", nin)
+        _check_size("nout", nout)
+        rng = make_rng(seed)
+        self.neurons = [Neuron(nin, seed=rng, fan_out=nout, **kw) for _ in range(nout)]
+        self.label_parameters()
+
+    @property
+    def nin(self) -> int:
+        return self.neurons[0].nin
+
+    def __call__(self, x: Sequence[Any]) -> Value | list[Value]:
+        _check_input("Layer", self.nin, x)
+        out = self.outputs(as_values(x))
+        return out[0] if len(out) == 1 else out
+
+    def outputs(self, x: list[Value]) -> list[Value]:
+        """Every neuron's output, as a list even for one neuron, for inputs already checked and made Values."""
+        return [neuron.output(x) for neuron in self.neurons]
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(map(repr, self.neurons))}]"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``nin`` inputs, then one layer of ``nouts[i]`` neurons each.
+
+    Every layer but the last applies ``activation`` (ReLU unless told); the
+    last is linear. ``MLP(2, [16, 16, 1])(x)`` returns a Value for one output
+    and a list otherwise. ``init``, ``seed`` and ``fused``: see ``Neuron``; one
+    random source draws every weight, layer by layer, neuron by neuron.
+    Parameters are named ``layers.<i>.neurons.<j>.w.<k>`` and ``layers.<i>.neurons.<j>.b``.
+    """
+
+    def __init__(self, nin: int, nouts: Sequence[int], *, activation: str = "relu", init: str = "uniform",
+                 seed: int | random.Random | None = None, fused: bool = True) -> None:
+        _check_size("nin", nin)
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
+            raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")
+        for n in nouts:
+            _check_size("every layer size in nouts", n)
+        rng = make_rng(seed)
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], activation=activation if i < last else "linear", init=init,
+                  seed=rng, fused=fused)
+            for i in range(len(nouts))
+        ]
+        self.label_parameters()
+
+    @property
+    def nin(self) -> int:
+        return self.layers[0].nin
+
+    def __call__(self, x: Sequence[Any]) -> Value | list[Value]:
+        _check_input("MLP", self.nin, x)
+        out = as_values(x)
+        for layer in self.layers:
+            out = layer.outputs(out)
+        return out[0] if len(out) == 1 else out
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(map(repr, self.layers))}]"
