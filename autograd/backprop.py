@@ -12,9 +12,10 @@ summed over every use of ``a``.
 from __future__ import annotations
 
 import contextlib
+import gc
 import math
 from operator import attrgetter
-from typing import Callable, Sequence
+from typing import Callable, Iterator, Sequence
 
 from . import grad_mode
 from .graph import topological_order
@@ -40,15 +41,12 @@ def propagate(root: Value, seed: float | Value = 1.0, create_graph: bool = False
     grads: dict[Value, float | Value] = {root: seed}
     received = grads.get
     plain = not create_graph and on_edge is None
-    with grad_mode.enable_grad() if create_graph else contextlib.nullcontext():
+    with _walking(create_graph):
         for out in reversed(topological_order(root)):
-            g = grads[out]
-            if not create_graph and not -_INF < g < _INF:
-                kind = ValueError if g != g else OverflowError
-                raise kind(f"backward: the gradient reaching {_name(out)} is {g!r}; nothing was written to any .grad")
             op = out._op
             if op is None:
                 continue
+            g = grads[out]
             a, b = out._a, out._b
             try:  # the local derivatives ∂out/∂operand, on floats or (create_graph) on the nodes
                 if plain and b is not None:
@@ -72,7 +70,40 @@ def propagate(root: Value, seed: float | Value = 1.0, create_graph: bool = False
                     on_edge(out, x, g, d, contribution)
                 before = received(x)
                 grads[x] = contribution if before is None else before + contribution
+    if not create_graph:
+        _check_finite(grads)
     return grads
+
+
+@contextlib.contextmanager
+def _walking(create_graph: bool) -> Iterator[None]:
+    """Record ops while walking if ``create_graph``; pause the cycle collector meanwhile.
+
+    The walk makes no reference cycles, so the collector has nothing to find
+    in the many small objects it allocates; it would only slow the walk.
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        with grad_mode.enable_grad() if create_graph else contextlib.nullcontext():
+            yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _check_finite(grads: dict[Value, float]) -> None:
+    """Raise, naming the node nearest the root, if any gradient is infinite or NaN.
+
+    One C-level sum tells whether all are finite (a NaN or an infinity makes it
+    non-finite; a finite overflow of the sum only costs the scan below).
+    """
+    if -_INF < sum(grads.values()) < _INF:
+        return
+    for node, g in grads.items():  # in the order the walk reached them, root first
+        if not -_INF < g < _INF:
+            kind = ValueError if g != g else OverflowError
+            raise kind(f"backward: the gradient reaching {_name(node)} is {g!r}; nothing was written to any .grad")
 
 
 def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = False) -> float | Value | list:

@@ -12,24 +12,35 @@ from .value import Value, operands
 def topological_order(root: Value) -> list[Value]:
     """Every node ``root`` depends on, each after all of its parents; ``root`` last.
 
-    A depth-first search with an explicit stack. Popping a node the first time
-    pushes a ``None`` marker and then its parents; by the time the marker comes
-    off the stack, all of the node's parents are in ``order``, so the node goes
-    in after them (``finished`` holds the nodes whose markers are pending).
+    A depth-first search with an explicit stack. A leaf goes straight into
+    ``order``. An op node, popped the first time, pushes a ``None`` marker and
+    then its operands; by the time the marker comes off the stack, all of its
+    operands are in ``order``, so the node goes in after them (``finished``
+    holds the nodes whose markers are pending).
     """
     order: list[Value] = []
     visited: set[Value] = set()
     finished: list[Value] = []
     stack: list[Value | None] = [root]
+    push, pop, visit, emit = stack.append, stack.pop, visited.add, order.append
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is None:
-            order.append(finished.pop())
+            emit(finished.pop())
         elif node not in visited:
-            visited.add(node)
-            finished.append(node)
-            stack.append(None)
-            stack.extend(operands(node))
+            visit(node)
+            if node._op is None:
+                emit(node)
+            else:
+                finished.append(node)
+                push(None)
+                a, b = node._a, node._b  # operands(node), spelt out: this loop is hot
+                if type(a) is tuple:
+                    stack.extend(a)
+                else:
+                    push(a)
+                    if b is not None:
+                        push(b)
     return order
 
 
