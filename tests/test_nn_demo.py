@@ -1,0 +1,73 @@
+"""python -m nn.demo: the default run reaches the accuracy and writes its pictures; bad flags get no traceback."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from nn.demo import DATASETS, MLP, accuracy, train
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def demo(*flags: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "nn.demo", *flags], cwd=cwd, capture_output=True, text=True,
+                          timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_the_default_run_reaches_97_percent_and_writes_everything(tmp_path):
+    done = demo(cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    last = done.stdout.strip().splitlines()[-1]
+    found = re.fullmatch(r"train accuracy: (\d+\.\d)%", last)
+    assert found, last
+    assert float(found.group(1)) >= 97.0
+    assert "acc=" in done.stderr and "loss=" in done.stderr and "60/60" in done.stderr  # the progress bar
+    out = tmp_path / "out"
+    for picture in ("decision_boundary.png", "loss.png"):
+        assert (out / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    svg = (out / "graph.svg").read_text()
+    assert svg.lstrip().startswith(("<?xml", "<svg")) and "</svg>" in svg
+    for name in ("layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b", "x1", "x2", "Σwx+b"):
+        assert name in svg
+    page = (out / "backprop.html").read_text()
+    assert page.count('class="ag-frame"') >= 8 and "layers.0.neurons.0.w.0" in page
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--epochs", "0"], "argument --epochs: expected a positive int, got '0'"),
+    (["--lr", "fast"], "argument --lr: expected a positive float, got 'fast'"),
+    (["--hidden", "16,x"], "argument --hidden: expected comma-separated positive ints"),
+    (["--dataset", "mnist"], "argument --dataset: invalid choice: 'mnist'"),
+    (["--batch-size"], "argument --batch-size: expected one argument"),
+    (["--colour"], "unrecognized arguments: --colour"),
+])
+def test_bad_flags_get_argparse_messages_and_no_traceback(tmp_path, flags, message):
+    done = demo(*flags, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "usage: python -m nn.demo" in done.stderr and message in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_an_unwritable_out_is_a_clear_error(tmp_path):
+    (tmp_path / "a-file").write_text("")
+    done = demo("--out", "a-file/pictures", cwd=tmp_path)
+    assert done.returncode == 2
+    assert "cannot write to --out 'a-file/pictures': Not a directory" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("dataset, hidden", [("blobs", [8]), ("circles", [8, 8]), ("spirals", [16, 16])])
+def test_every_dataset_trains(dataset, hidden):
+    choice = DATASETS[dataset]
+    X, y = choice.make(choice.points, seed=0)
+    model = MLP(2, [*hidden, 1 if choice.classes == 2 else choice.classes], init="he", seed=0)
+    before = accuracy(model, X, y, choice.classes)
+    history = train(model, X, y, choice.classes, epochs=10, lr=0.05, batch_size=50, seed=0, progress=False)
+    assert len(history) == 10 and history[-1][1] == accuracy(model, X, y, choice.classes)
+    assert history[-1][1] > max(before, 0.75)
