@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from . import granular
+from . import compiled, granular, handwritten
 from .nn_models import moons_step_nn
 from .engines import MICROGRAD, OURS, Engine
 from .spec import Target, Task, Variant, Workload
@@ -73,3 +73,13 @@ WORKLOADS["W1"].add(
     Variant("nn", OURS, moons_step_nn, "nn.MLP fused neurons, nn.hinge_loss, nn.SGD"),
     Target("nn", 40, source="issue 3"),
 )
+
+WORKLOADS["W1"].add(
+    Variant("compiled", OURS, compiled.moons_step_compiled, "autograd.compile, fused neurons (linear)"),
+    Target("compiled", 300, source="issue 6"),
+    Target("compiled", 0.5, against="by-hand", source="issue 6: within 2x of hand-written float code"),
+)
+WORKLOADS["W1"].add(Variant("compiled-granular", OURS, compiled.moons_step_compiled_granular,
+                            "autograd.compile of the granular code as micrograd writes it"))
+WORKLOADS["W1"].add(Variant("by-hand", OURS, handwritten.moons_step_by_hand,
+                            "hand-written float forward and backward, no graph objects"))
