@@ -10,7 +10,9 @@ Each notebook runs in a new kernel on the interpreter that runs this script
 directory, with this checkout first on ``PYTHONPATH``: the notebooks run
 against the ``autograd`` and ``nn`` of this repository. A cell that
 raises stops the run, and that notebook is left as it was. Timing metadata is
-not recorded, so a refresh changes a file only where an output changed.
+not recorded and consecutive prints are merged into one output, so a refresh
+changes little but the outputs that changed (and object addresses in plain-text
+reprs, and the player's element ids, which differ on every run).
 
 The test suite (``tests/test_notebooks.py``) calls ``execute`` on a copy and
 never writes the notebooks.
@@ -52,7 +54,7 @@ def execute(path: str | Path, cwd: str | Path | None = None,
     notebook = nbformat.read(path, as_version=4)
     kernel = KernelManager(kernel_name="python3", kernel_spec_manager=_ThisInterpreter())
     with tempfile.TemporaryDirectory() as scratch:
-        client = NotebookClient(notebook, km=kernel, timeout=timeout, record_timing=False,
+        client = NotebookClient(notebook, km=kernel, timeout=timeout, record_timing=False, coalesce_streams=True,
                                 resources={"metadata": {"path": str(cwd or scratch)}})
         client.execute(env=_environment())
     return notebook
