@@ -9,7 +9,12 @@ The public face:
 * ``no_grad`` / ``enable_grad`` / ``is_grad_enabled``: switch graph recording;
 * ``linear(weights, inputs, bias)``: ``b + Σ wᵢxᵢ`` as one fused node;
 * ``Op(name, forward, local_grads)`` and ``apply(op, *operands)``: ops of your own;
-* ``topological_order`` and ``trace``: read a graph.
+* ``topological_order`` and ``trace``: read a graph;
+* ``draw_dot(root)``: the graph as a picture (needs the ``viz`` extra);
+* ``step_through(root)``: backprop frame by frame, a player in Jupyter;
+* ``compile(f)``: trace ``f`` once, then run its forward and backward as
+  generated straight-line float code;
+* ``autograd.testing``: ``gradcheck`` and hypothesis strategies.
 """
 
 from .backprop import grad, propagate
