@@ -6,7 +6,8 @@ found by walking the module's attributes in the order they were assigned:
 * a ``Value`` attribute ``b`` is a parameter named ``b``;
 * a ``Module`` attribute ``head`` contributes its parameters as ``head.<name>``;
 * a list or tuple attribute ``neurons`` contributes its items as ``neurons.0``,
-  ``neurons.1``, ... (each a ``Value``, a ``Module`` or another list).
+  ``neurons.1``, ... (each a ``Value``, a ``Module`` or another list);
+* anything else, and every attribute whose name starts with ``_``, is not a parameter.
 
 So an ``MLP``'s parameters are named ``layers.0.neurons.3.w.1`` (layer 0,
 neuron 3, weight 1) and ``layers.0.neurons.3.b`` (its bias), and each

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from nn.demo import DATASETS, MLP, accuracy, train
+from nn import MLP
+from nn.demo import DATASETS, accuracy, train
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,13 +6,14 @@ import random
 import statistics
 
 import pytest
-from micrograd import nn as micrograd_nn  # the bench extra: pip install -e '.[bench]'
 
 import nn
 from autograd import Value
 
 
 def test_same_weights_and_outputs_as_micrograd_from_the_same_seed():
+    from micrograd import nn as micrograd_nn  # micrograd 0.1.0, from the bench extra
+
     random.seed(1337)
     theirs = micrograd_nn.MLP(2, [16, 16, 1])
     random.seed(1337)
