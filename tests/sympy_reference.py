@@ -1,0 +1,96 @@
+"""Exact values and derivatives with sympy: the reference the engine is tested against.
+
+``exact(formula, symbols)`` turns a sympy formula into a function of floats that
+evaluates it, and any of its derivatives, with 40 significant digits at the
+exact binary value of the inputs (mpmath). ``SYMPY_OPS`` writes every op of
+``autograd.testing.OPS`` in sympy, for drawn expressions.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import mpmath
+import sympy as sp
+
+mpmath.mp.dps = 40
+
+
+def real_symbols(n: int) -> list[sp.Symbol]:
+    """x0, x1, ... as real symbols (so that d|x|/dx is sign(x))."""
+    return list(sp.symbols(f"x0:{n}", real=True))
+
+
+def exact_number(x: float) -> sp.Rational:
+    """A float's exact value (an exponent such as 0.5 stays exactly 1/2)."""
+    return sp.Rational(x)
+
+
+def relu(a: sp.Expr) -> sp.Expr:
+    """max(a, 0), with derivative 0 at 0, as the engine takes it."""
+    return sp.Piecewise((a, a > 0), (0, True))
+
+
+def leaky_relu(a: sp.Expr, slope: float) -> sp.Expr:
+    """a for a > 0, else slope·a, with derivative slope at 0, as the engine takes it."""
+    return sp.Piecewise((a, a > 0), (exact_number(slope) * a, True))
+
+
+def sigmoid(a: sp.Expr) -> sp.Expr:
+    return 1 / (1 + sp.exp(-a))
+
+
+def softplus(a: sp.Expr) -> sp.Expr:
+    return sp.log(1 + sp.exp(a))
+
+
+SYMPY_OPS: dict[str, Callable[..., sp.Expr]] = {
+    "+": lambda a, b: a + b,
+    "*": lambda a, b: a * b,
+    "-": lambda a, b: a - b,
+    "/": lambda a, b: a / b,
+    "tanh": sp.tanh,
+    "exp": sp.exp,
+    "log": sp.log,
+    "**k": lambda a, k: a ** exact_number(k),
+    "k**": lambda a, k: exact_number(k) ** a,
+    "**": lambda a, b: a ** b,
+    "neg": lambda a: -a,
+    "abs": sp.Abs,
+    "sqrt": sp.sqrt,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "sigmoid": sigmoid,
+    "softplus": softplus,
+    "relu": relu,
+    "leaky_relu": leaky_relu,
+    "linear": lambda w1, w2, x1, x2, b: b + w1 * x1 + w2 * x2,
+}
+PARAMETRISED = {"**k", "k**", "leaky_relu"}
+
+
+def expression_in_sympy(expr, symbols: Sequence[sp.Symbol]) -> sp.Expr:
+    """A drawn ``autograd.testing.Expression`` as a sympy formula over ``symbols``."""
+    def apply(name: str, param: float, *operands):
+        operands = [exact_number(o) if isinstance(o, float) else o for o in operands]
+        return SYMPY_OPS[name](*operands, param) if name in PARAMETRISED else SYMPY_OPS[name](*operands)
+
+    return expr.evaluate(list(symbols), apply)
+
+
+def exact(formula: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., float]:
+    """The formula as a function of floats, evaluated exactly (to 40 digits) and rounded to a float."""
+    # d²|x|/dx² = 2δ(x): zero everywhere but at the kink, where the engine's convention is 0 too.
+    formula = formula.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+    f = sp.lambdify(list(symbols), formula, modules="mpmath")
+    return lambda *xs: float(f(*[mpmath.mpf(x) for x in xs]))
+
+
+def gradient(formula: sp.Expr, symbols: Sequence[sp.Symbol]) -> list[Callable[..., float]]:
+    """∂formula/∂s for each symbol s, each as an exact function of floats."""
+    return [exact(sp.diff(formula, s), symbols) for s in symbols]
+
+
+def hessian(formula: sp.Expr, symbols: Sequence[sp.Symbol]) -> list[list[Callable[..., float]]]:
+    """∂²formula/∂sᵢ∂sⱼ, each as an exact function of floats."""
+    return [[exact(sp.diff(formula, si, sj), symbols) for sj in symbols] for si in symbols]
