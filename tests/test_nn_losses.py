@@ -150,3 +150,11 @@ def test_bad_arguments_say_what_is_wrong(call, message):
     with pytest.raises(ValueError) as error:
         call()
     assert message in str(error.value)
+
+
+def test_l2_is_one_node_equal_to_the_sum_of_squares_to_the_last_bit():
+    params = [Value(x) for x in PREDS]
+    penalty = nn.l2(params)
+    assert penalty.data == sum(p.data * p.data for p in params)
+    assert penalty.op == "Σwx+b"
+    assert nn.l2([]).data == 0.0
