@@ -163,12 +163,16 @@ def plot_history(history: list[tuple[float, float]], path: Path) -> None:
 
 
 def one_neuron(model: MLP, X: list[list[float]]) -> Value:
-    """The output of the model's first neuron on inputs labelled x1, x2, ...: for the first
+    """The output ``out = g(z)`` of the model's first neuron on inputs labelled x1, x2, ...: for the first
     point that makes it fire (a ReLU at 0 passes no gradient back: a dull picture), else the first point."""
     neuron = model.layers[0].neurons[0]
     with no_grad():
         firing = next((point for point in X if neuron(point).data > 0.0), X[0])
-    return neuron([Value(v, label=f"x{i + 1}") for i, v in enumerate(firing)])
+    out = neuron([Value(v, label=f"x{i + 1}") for i, v in enumerate(firing)])
+    if neuron.nonlin:
+        out.parents[0].label = "z"  # the pre-activation Σ wᵢxᵢ + b
+    out.label = "out"
+    return out
 
 
 # ---------------------------------------------------------------- the command

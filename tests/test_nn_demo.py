@@ -34,7 +34,7 @@ def test_the_default_run_reaches_97_percent_and_writes_everything(tmp_path):
         assert (out / picture).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     svg = (out / "graph.svg").read_text()
     assert svg.lstrip().startswith(("<?xml", "<svg")) and "</svg>" in svg
-    for name in ("layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b", "x1", "x2", "Σwx+b"):
+    for name in ("layers.0.neurons.0.w.0", "layers.0.neurons.0.w.1", "layers.0.neurons.0.b", "x1", "x2", "Σwx+b", "relu"):
         assert name in svg
     page = (out / "backprop.html").read_text()
     assert page.count('class="ag-frame"') >= 8 and "layers.0.neurons.0.w.0" in page
