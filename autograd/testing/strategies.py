@@ -101,13 +101,13 @@ class _Builder:
         draw = self.draw
         shareable = [n for n in self.built if self.height[n] <= depth]
         choice = draw(st.integers(0, 9)) if depth > 0 else 0
-        if choice == 2 and constant:
+        if choice == 1 and constant:
             c = Node("constant", param=draw(st.sampled_from(CONSTANTS)))
             self.value[c], self.height[c] = c.param, 0
             return c
-        if choice in (3, 4) and shareable:
+        if choice in (2, 3, 4) and shareable:
             return shareable[draw(st.integers(0, len(shareable) - 1))]
-        if choice < 3:
+        if choice < 2:
             return self.leaves[draw(st.integers(0, len(self.leaves) - 1))]
         return self.op_node(depth)
 
