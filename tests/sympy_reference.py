@@ -80,8 +80,10 @@ def expression_in_sympy(expr, symbols: Sequence[sp.Symbol]) -> sp.Expr:
 
 def exact(formula: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., float]:
     """The formula as a function of floats, evaluated exactly (to 40 digits) and rounded to a float."""
-    # d²|x|/dx² = 2δ(x): zero everywhere but at the kink, where the engine's convention is 0 too.
+    # d²|x|/dx² = 2δ(x), and d sign(u)/dx: zero everywhere but at the kink, where the engine takes 0 too.
     formula = formula.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
+    formula = formula.replace(lambda e: isinstance(e, sp.Derivative) and e.expr.func is sp.sign,
+                              lambda e: sp.S.Zero)
     # A branch not taken may divide by zero (x / relu(x) has 1/0 for x <= 0): NaN if it ever is taken.
     formula = formula.xreplace({sp.zoo: sp.nan})
     f = sp.lambdify(list(symbols), formula, modules="mpmath")

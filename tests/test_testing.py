@@ -8,8 +8,7 @@ import sys
 import warnings
 
 import pytest
-from hypothesis import find, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, find, given, settings
 
 import autograd.value
 from autograd import Op, Value, topological_order
@@ -97,7 +96,8 @@ def test_a_property_test_catches_a_wrong_engine_rule_and_shrinks_to_a_small_form
         return False
 
     smallest = find(expressions(ops=["+", "*", "sin", "tanh", "exp"]), fails,
-                    settings=settings(database=None, max_examples=500, deadline=None))
+                    settings=settings(database=None, max_examples=500, deadline=None,
+                                      suppress_health_check=list(HealthCheck)))
     assert str(smallest) == "tanh(x0)", str(smallest)
 
 

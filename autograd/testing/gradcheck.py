@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from ..backprop import grad
 from ..grad_mode import enable_grad, no_grad
@@ -218,11 +218,7 @@ def _where(node: Value) -> str:
 def _wrong_rules(order: list[Value], eps: float, atol: float, rtol: float) -> list[str]:
     """Each op whose ``local_grads`` disagrees with central differences of its ``forward``, once."""
     blamed: dict[str, str] = {}
-    for node in order:
-        op = node._op
-        if op is None or op.name in blamed:
-            continue
-        args = [a.data for a in operands(node)]
+    for node, op, args in _unblamed(order, blamed):
         try:
             local = op.local_grads(node.data, *args)
         except _MATH_ERRORS as e:
@@ -232,16 +228,13 @@ def _wrong_rules(order: list[Value], eps: float, atol: float, rtol: float) -> li
             blamed[op.name] = (f"{op.name}{_where(node)}: its rule gives {len(local)} derivatives "
                                f"for {len(args)} operands")
             continue
-        kink = kink_of(op)
-        for j, a in enumerate(args):
-            if kink is not None and abs(a - kink) <= 2.0 * eps:
-                continue
-            numeric = _central(lambda t, j=j: op.forward(*_moved(args, j, t)), a, eps)
-            if isinstance(numeric, float) and not _close(float(local[j]), numeric, atol, rtol):
-                blamed[op.name] = (f"{op.name}{_where(node)}: its rule gives ∂out/∂operand{j} = "
-                                   f"{float(local[j]):.6g} at {_args(args)}, central differences of its "
-                                   f"forward give {numeric:.6g}")
-                break
+        wrong = _disagreement(op, args, [float(d) for d in local], lambda point: op.forward(*point),
+                              eps, atol, rtol)
+        if wrong:
+            j, numeric = wrong
+            blamed[op.name] = (f"{op.name}{_where(node)}: its rule gives ∂out/∂operand{j} = "
+                               f"{float(local[j]):.6g} at {_args(args)}, central differences of its "
+                               f"forward give {numeric:.6g}")
     return list(blamed.values())
 
 
@@ -253,11 +246,7 @@ def _wrong_rules_on_values(order: list[Value], eps: float, atol: float, rtol: fl
     on floats: ∂/∂aⱼ (∂out/∂aₘ).
     """
     blamed: dict[str, str] = {}
-    for node in order:
-        op = node._op
-        if op is None or op.name in blamed:
-            continue
-        args = [a.data for a in operands(node)]
+    for node, op, args in _unblamed(order, blamed):
         with enable_grad():
             nodes = [Value(a) for a in args]
             local = op.local_grads(apply(op, *nodes), *nodes)
@@ -268,31 +257,42 @@ def _wrong_rules_on_values(order: list[Value], eps: float, atol: float, rtol: fl
                 blamed[op.name] = (f"{op.name}{_where(node)}: on Values its rule gives ∂out/∂operand{m} = "
                                    f"{data:.6g} at {_args(args)}, on floats {float(expected):.6g}")
                 break
-            wrong = _wrong_second_derivative(op, args, m, d, nodes, eps, atol, rtol)
+            analytic = grad(d, nodes) if isinstance(d, Value) else [0.0] * len(args)
+            wrong = _disagreement(
+                op, args, analytic,
+                lambda point, m=m: float(op.local_grads(op.forward(*point), *point)[m]), eps, atol, rtol)
             if wrong:
-                blamed[op.name] = f"{op.name}{_where(node)}: {wrong}"
+                j, numeric = wrong
+                blamed[op.name] = (f"{op.name}{_where(node)}: on Values its rule gives ∂/∂operand{j} "
+                                   f"(∂out/∂operand{m}) = {analytic[j]:.6g} at {_args(args)}, central "
+                                   f"differences of the rule on floats give {numeric:.6g}")
                 break
     return list(blamed.values())
 
 
-def _wrong_second_derivative(op: Op, args: list[float], m: int, d: Any, nodes: list[Value],
-                             eps: float, atol: float, rtol: float) -> str:
-    """Why ∂/∂aⱼ of the local derivative ``d = ∂out/∂aₘ`` is wrong, or ""."""
-    analytic = grad(d, nodes) if isinstance(d, Value) else [0.0] * len(args)
+def _unblamed(order: list[Value], blamed: dict[str, str]) -> Iterator[tuple[Value, Op, list[float]]]:
+    """(node, op, operand data) for each op node whose op is not blamed yet."""
+    for node in order:
+        op = node._op
+        if op is not None and op.name not in blamed:
+            yield node, op, [a.data for a in operands(node)]
+
+
+def _disagreement(op: Op, args: list[float], analytic: Sequence[float], g: Callable[[list[float]], float],
+                  eps: float, atol: float, rtol: float) -> tuple[int, float] | None:
+    """The first operand j where ``analytic[j]`` disagrees with the central difference of g along aⱼ.
+
+    Returns ``(j, numeric)``, or None when all agree. Operands within 2ε of
+    the op's kink are skipped; so are those where g fails within ±ε.
+    """
     kink = kink_of(op)
     for j, a in enumerate(args):
         if kink is not None and abs(a - kink) <= 2.0 * eps:
             continue
-
-        def local_m(t: float, j: int = j) -> float:
-            point = _moved(args, j, t)
-            return float(op.local_grads(op.forward(*point), *point)[m])
-
-        numeric = _central(local_m, a, eps)
+        numeric = _central(lambda t, j=j: g(_moved(args, j, t)), a, eps)
         if isinstance(numeric, float) and not _close(analytic[j], numeric, atol, rtol):
-            return (f"on Values its rule gives ∂/∂operand{j} (∂out/∂operand{m}) = {analytic[j]:.6g} at "
-                    f"{_args(args)}, central differences of the rule on floats give {numeric:.6g}")
-    return ""
+            return j, numeric
+    return None
 
 
 def _args(args: list[float]) -> str:
