@@ -3,6 +3,7 @@
     python -m nn.demo                                  # moons, MLP(2, [16, 16, 1]), a few seconds
     python -m nn.demo --dataset spirals --hidden 32,32 --epochs 300
     python -m nn.demo --dataset blobs --out results/
+    python -m nn.demo --compile                        # the same training, through autograd.compile
 
 Two-class datasets (moons, circles, spirals) train one output score with the
 hinge loss, labels ±1, as micrograd's demo does: the predicted class is 1 when
@@ -18,6 +19,23 @@ Written into ``--out``:
 * ``backprop.html``: the same neuron's forward and backward pass, step by step.
 
 The last line printed is ``train accuracy: NN.N%``.
+
+``--compile``: the training step's loss (the model over the minibatch, the
+loss, the L2 penalty) goes through ``autograd.compile``. It is recorded on the
+first minibatch and then runs as generated float code, with each minibatch's
+points and targets passed in as numbers::
+
+    step = autograd.compile(loss)       # loss(parameters, X_batch, targets_batch)
+    loss = step(model.parameters(), X_batch, targets_batch)
+    loss.backward(); optimizer.step()
+
+The targets are numbers for that reason: labels ±1 for the hinge loss,
+one-hot class probabilities for the cross-entropy (a class index would pick a
+logit in Python, frozen at recording). Same seed, same losses as the eager
+run up to float rounding, and the same accuracy; accuracy and pictures are
+computed eagerly either way. A smaller last minibatch is a new argument
+structure, so it is recorded once more. The first line printed says which
+mode ran.
 """
 
 from __future__ import annotations
@@ -29,9 +47,9 @@ import random
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
-from autograd import Value, draw_dot, no_grad, step_through
+from autograd import Value, compile, draw_dot, no_grad, step_through  # noqa: A004 - autograd's compile
 
 from .data import make_blobs, make_circles, make_moons, make_spirals, minibatches
 from .layers import MLP
@@ -75,30 +93,52 @@ def accuracy(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], classes
     return sum(p == c for p, c in zip(predictions(model, X, classes), y)) / len(y)
 
 
-def batch_loss(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], classes: int) -> Value:
-    """The mean loss over the batch (hinge for two classes, cross-entropy for more) plus the L2 penalty."""
-    outputs = [model(x) for x in X]
+def loss_targets(y: Sequence[int], classes: int) -> list[float] | list[list[float]]:
+    """What the loss compares the scores with, as numbers: labels ±1 (hinge) for two classes,
+    one-hot class probabilities (cross-entropy) for more."""
     if classes == 2:
-        data_loss = hinge_loss(outputs, [2 * c - 1 for c in y])
-    else:
-        data_loss = cross_entropy(outputs, list(y))
+        return [2.0 * c - 1.0 for c in y]
+    return [[1.0 if k == c else 0.0 for k in range(classes)] for c in y]
+
+
+def batch_loss(model: MLP, X: Sequence[Sequence[Any]], targets: Sequence[Any], classes: int) -> Value:
+    """The mean loss over the batch (hinge for two classes, cross-entropy for more) plus ``1e-4 · Σ p²``."""
+    outputs = [model(x) for x in X]
+    data_loss = hinge_loss(outputs, targets) if classes == 2 else cross_entropy(outputs, targets)
     return data_loss + L2_WEIGHT * l2(model.parameters())
 
 
+def loss_step(model: MLP, classes: int, *, compiled: bool) -> Callable[[list[Value], Any, Any], Value]:
+    """The training step's loss as ``loss(parameters, X_batch, targets_batch)``: ``batch_loss``, or,
+    with ``compiled``, the same function through ``autograd.compile``."""
+
+    def loss(parameters: list[Value], X_batch: Any, targets_batch: Any) -> Value:
+        # parameters are the model's own Values: passed so that compile takes them as the inputs
+        return batch_loss(model, X_batch, targets_batch, classes)
+
+    return compile(loss) if compiled else loss
+
+
 def train(model: MLP, X: list[list[float]], y: list[int], classes: int, *, epochs: int, lr: float,
-          batch_size: int, seed: int, progress: bool = True) -> list[tuple[float, float]]:
-    """Train with Adam on shuffled minibatches; return ``(mean loss, train accuracy)`` per epoch."""
+          batch_size: int, seed: int, progress: bool = True, compiled: bool = False) -> list[tuple[float, float]]:
+    """Train with Adam on shuffled minibatches; return ``(mean loss, train accuracy)`` per epoch.
+
+    With ``compiled`` the loss runs through ``autograd.compile`` (see the module docstring).
+    """
     from tqdm import tqdm
 
-    optimizer = Adam(model.parameters(), lr=lr)
+    parameters = model.parameters()
+    optimizer = Adam(parameters, lr=lr)
+    step = loss_step(model, classes, compiled=compiled)
+    targets = loss_targets(y, classes)
     order = random.Random(seed)
     history = []
     epochs_bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress, file=sys.stderr)
     for _ in epochs_bar:
         total, count = 0.0, 0
-        for X_batch, y_batch in minibatches(X, y, batch_size, seed=order):
+        for X_batch, y_batch in minibatches(X, targets, batch_size, seed=order):
             optimizer.zero_grad()
-            loss = batch_loss(model, X_batch, y_batch, classes)
+            loss = step(parameters, X_batch, y_batch)
             loss.backward()
             optimizer.step()
             total += loss.data * len(y_batch)
@@ -214,6 +254,8 @@ def parser() -> argparse.ArgumentParser:
     commands.add_argument("--batch-size", type=_positive(int), default=50, help="points per step (default: 50)")
     commands.add_argument("--seed", type=int, default=0, help="seeds the data, the weights and the shuffling (default: 0)")
     commands.add_argument("--out", type=Path, default=Path("out"), help="directory for the pictures (default: out/)")
+    commands.add_argument("--compile", action="store_true",
+                          help="compute the training loss through autograd.compile (generated float code)")
     return commands
 
 
@@ -241,9 +283,10 @@ def main(argv: list[str] | None = None) -> int:
     outputs = 1 if choice.classes == 2 else choice.classes
     model = MLP(2, [*args.hidden, outputs], activation="relu", init="he", seed=args.seed)
     print(f"{args.dataset}: {len(X)} points, {choice.classes} classes; "
-          f"MLP(2, {[*args.hidden, outputs]}), {len(model.parameters())} parameters")
+          f"MLP(2, {[*args.hidden, outputs]}), {len(model.parameters())} parameters; "
+          f"{'compiled (autograd.compile)' if args.compile else 'eager'} training")
     history = train(model, X, y, choice.classes, epochs=args.epochs, lr=args.lr,
-                    batch_size=args.batch_size, seed=args.seed)
+                    batch_size=args.batch_size, seed=args.seed, compiled=args.compile)
 
     plot_decision_boundary(model, X, y, choice.classes, args.out / "decision_boundary.png")
     plot_history(history, args.out / "loss.png")

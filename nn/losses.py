@@ -7,6 +7,14 @@ the gradients of whatever made the predictions.
 
 A batch is a list of predictions and a list of targets of the same length; a
 single prediction (a Value or number) and a single target are a batch of one.
+
+Targets are numbers, or Values holding them: ``autograd.compile`` hands a
+recorded function its number arguments as Values, so a compiled training step
+can pass each minibatch's labels in (``nn.demo --compile`` does). The checks
+on targets read their numbers (``float(t)``), so under ``compile`` they check
+the batch the loss was recorded with. No loss picks a branch by a target's
+value; ``cross_entropy`` takes class probabilities for that reason (an index
+picks a logit in Python, which recording would freeze).
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ def hinge_loss(scores: Sequence[Any] | Any, labels: Sequence[float] | float) -> 
     """
     scores, labels = _batch("hinge_loss", scores, labels)
     for y in labels:
-        if y not in (1, -1):
+        if float(y) not in (1.0, -1.0):
             raise ValueError(f"hinge_loss takes labels -1 and +1, got {y!r}")
     return _mean([(1 + -y * s).relu() for s, y in zip(scores, labels)])
 
@@ -45,36 +53,64 @@ def binary_cross_entropy(logits: Sequence[Any] | Any, labels: Sequence[float] | 
     """
     logits, labels = _batch("binary_cross_entropy", logits, labels)
     for y in labels:
-        if not 0 <= y <= 1:
+        if not 0.0 <= float(y) <= 1.0:
             raise ValueError(f"binary_cross_entropy takes labels in [0, 1], got {y!r}")
     return _mean([z.softplus() - y * z for z, y in zip(logits, labels)])
 
 
-def cross_entropy(logits: Sequence[Any] | Sequence[Sequence[Any]], target_index: int | Sequence[int]) -> Value:
-    """Softmax cross-entropy: ``-log softmax(z)[t] = log Σⱼ e^{zⱼ} - z_t``, averaged over the batch.
+def cross_entropy(logits: Sequence[Any] | Sequence[Sequence[Any]], target: Any) -> Value:
+    """Softmax cross-entropy ``-Σⱼ pⱼ log softmax(z)ⱼ = log Σⱼ e^{zⱼ} - Σⱼ pⱼ zⱼ``, averaged over the batch.
 
-    ``logits`` are one example's class scores with ``target_index`` its class,
-    or a batch: a list of such lists with a list of classes. The log-sum-exp
-    is computed as ``m + log Σⱼ e^{zⱼ - m}`` with ``m = maxⱼ zⱼ`` (a constant;
-    the loss does not depend on it), so no exp overflows: finite for logits of
-    ±1000. ∂/∂zⱼ = softmax(z)ⱼ - [j = t].
+    ``logits`` are one example's class scores z, or a batch: a list of such
+    lists. An example's target is its class index t (p is one-hot: the loss
+    is ``log Σⱼ e^{zⱼ} - z_t``) or, as PyTorch also takes, its class
+    probabilities p, which sum to 1. Under ``autograd.compile`` pass
+    probabilities (one-hot rows for hard labels): they arrive as Values and
+    stay live, where an index would pick the logit once, at recording time.
+
+    The log-sum-exp is computed as ``m + log Σⱼ e^{zⱼ - m}`` with ``m = maxⱼ zⱼ``
+    (a constant; the loss does not depend on it), so no exp overflows: finite
+    for logits of ±1000. Under ``compile`` m is the maximum at recording time:
+    the loss is the same for any m, and stays finite while later logits stay
+    within ~700 of it. ∂/∂zⱼ = softmax(z)ⱼ - pⱼ.
     """
-    if isinstance(target_index, int) and not isinstance(target_index, bool):
-        batch, targets = [logits], [target_index]
+    if _is_index(target) or (logits and not isinstance(logits[0], (list, tuple))):
+        batch, targets = [logits], [target]
     else:
-        batch, targets = list(logits), list(target_index)
+        batch, targets = list(logits), list(target)
         if len(batch) != len(targets) or not batch:
             raise ValueError(f"cross_entropy needs one target per example and at least one example, "
                              f"got {len(batch)} examples and {len(targets)} targets")
     losses = []
     for z, t in zip(batch, targets):
         z = _values("cross_entropy", z)
-        if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < len(z):
-            raise ValueError(f"cross_entropy target must be a class index in 0..{len(z) - 1}, got {t!r}")
         m = max(v.data for v in z)
         log_sum_exp = m + sum((v - m).exp() for v in z).log()
-        losses.append(log_sum_exp - z[t])
+        losses.append(log_sum_exp - _target_logit(z, t))
     return _mean(losses)
+
+
+def _is_index(t: Any) -> bool:
+    """Whether a target is a class index (an int, not a bool)."""
+    return isinstance(t, int) and not isinstance(t, bool)
+
+
+def _target_logit(z: list[Value], t: Any) -> Value:
+    """``Σⱼ pⱼ zⱼ``: the logit of class t for an index, else the probabilities' weighted sum (one node)."""
+    if _is_index(t):
+        if not 0 <= t < len(z):
+            raise ValueError(f"cross_entropy target must be a class index in 0..{len(z) - 1}, got {t!r}")
+        return z[t]
+    if isinstance(t, Value):
+        raise TypeError(f"cross_entropy takes a class index as an int, got a Value ({t!r}); under autograd.compile "
+                        f"numbers arrive as Values, so pass {len(z)} class probabilities (one-hot) instead")
+    if not isinstance(t, (list, tuple)) or len(t) != len(z):
+        raise ValueError(f"cross_entropy target must be a class index in 0..{len(z) - 1} or {len(z)} class "
+                         f"probabilities, got {t!r}")
+    probabilities = [float(p) for p in t]
+    if not all(0.0 <= p <= 1.0 for p in probabilities) or abs(sum(probabilities) - 1.0) > 1e-9:
+        raise ValueError(f"cross_entropy class probabilities must be in [0, 1] and sum to 1, got {probabilities}")
+    return linear(t, z, 0.0)
 
 
 def l2(params: Iterable[Value]) -> Value:
@@ -101,17 +137,14 @@ def _values(name: str, xs: Any) -> list[Value]:
     return [x if isinstance(x, Value) else Value(x) for x in xs]
 
 
-def _batch(name: str, preds: Any, targets: Any) -> tuple[list[Value], list[float]]:
-    """The predictions as Values and the targets as numbers, one each per example, at least one."""
+def _batch(name: str, preds: Any, targets: Any) -> tuple[list[Value], list[Any]]:
+    """The predictions as Values and the targets (numbers or Values), one each per example, at least one."""
     if isinstance(preds, (Value, int, float)):
         preds = [preds]
-    if isinstance(targets, (int, float)):
+    if isinstance(targets, (Value, int, float)):
         targets = [targets]
     preds, targets = list(preds), list(targets)
     if len(preds) != len(targets) or not preds:
         raise ValueError(f"{name} needs one target per prediction and at least one prediction, "
                          f"got {len(preds)} predictions and {len(targets)} targets")
-    for t in targets:
-        if isinstance(t, Value):
-            raise TypeError(f"{name} takes targets as plain numbers, not Values (use .data)")
     return [p if isinstance(p, Value) else Value(p) for p in preds], targets

@@ -24,7 +24,8 @@ def demo(*flags: str, cwd: Path) -> subprocess.CompletedProcess:
 def test_the_default_run_reaches_97_percent_and_writes_everything(tmp_path):
     done = demo(cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    last = done.stdout.strip().splitlines()[-1]
+    first, *_, last = done.stdout.strip().splitlines()
+    assert first.endswith("; eager training"), first
     found = re.fullmatch(r"train accuracy: (\d+\.\d)%", last)
     assert found, last
     assert float(found.group(1)) >= 97.0
