@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import subprocess
 import sys
 import warnings
@@ -98,7 +99,8 @@ def test_a_property_test_catches_a_wrong_engine_rule_and_shrinks_to_a_small_form
     smallest = find(expressions(ops=["+", "*", "sin", "tanh", "exp"]), fails,
                     settings=settings(database=None, max_examples=500, deadline=None,
                                       suppress_health_check=list(HealthCheck)))
-    assert str(smallest) == "tanh(x0)", str(smallest)
+    # hypothesis may stop at two inputs, with tanh(x1): still one op on one input
+    assert re.fullmatch(r"tanh\(x\d\)", str(smallest)), str(smallest)
 
 
 # ----------------------------------------------------------------- strategies
