@@ -76,6 +76,11 @@ def _sigmoid(x: Any) -> Any:
     return _stable_sigmoid(x) if type(x) is float else x.sigmoid()
 
 
+def _d_power_d_exponent(out: Any, a: Any) -> Any:
+    """∂(aᵇ)/∂b = aᵇ·log a. At a = 0 (where b > 0) aᵇ is 0 for every nearby b, so it is 0."""
+    return 0.0 if (a if type(a) is float else a.data) == 0.0 else out * _log(a)
+
+
 def _sign(x: Any) -> float:
     return 1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0
 
@@ -118,7 +123,7 @@ ADD = Op("+", add, lambda out, a, b: (1.0, 1.0))
 SUB = Op("-", sub, lambda out, a, b: (1.0, -1.0))
 MUL = Op("*", mul, lambda out, a, b: (b, a))
 DIV = Op("/", truediv, lambda out, a, b: (1.0 / b, -out / b), "a divisor other than 0")
-POW = Op("**", _power, lambda out, a, b: (b * a ** (b - 1.0), out * _log(a)),
+POW = Op("**", _power, lambda out, a, b: (b * a ** (b - 1.0), _d_power_d_exponent(out, a)),
          "a base > 0, or a base of 0 with exponent >= 0, or a negative base with an integer exponent")
 NEG = Op("neg", neg, lambda out, a: (-1.0,))
 ABS = Op("abs", abs, lambda out, a: (_sign(a),))
