@@ -119,3 +119,13 @@ def test_numpy_float64_is_accepted_as_data_and_as_operand():
     assert isinstance(w, Value) and w.data == 6.0
     w.backward()
     assert v.grad == 2.0
+
+
+def test_power_at_zero_base_has_zero_exponent_derivative():
+    """0**b is 0 for every b > 0 near b, so d/db = 0 (and d/da = b·0^(b-1) = 0 for b = 2)."""
+    base, exponent = Value(0.0), Value(2.0)
+    (base ** exponent).backward()
+    assert (base.grad, exponent.grad) == (0.0, 0.0)
+    # Against a central difference in the exponent.
+    h = 1e-6
+    assert abs(((0.0 ** (2.0 + h)) - (0.0 ** (2.0 - h))) / (2 * h)) == exponent.grad
