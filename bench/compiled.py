@@ -45,15 +45,7 @@ def _moons_step(points: int, neuron: Callable[[granular.Neuron, list[Any]], Any]
     steps = [0]
 
     def run() -> float:
-        total = step(params, X, y)
-        for p in params:
-            p.grad = 0.0
-        total.backward()
-        lr = 1.0 - 0.9 * steps[0] / 100
-        for p in params:
-            p.data -= lr * p.grad
-        steps[0] += 1
-        return total.data
+        return granular.sgd_step(step(params, X, y), params, steps)
 
     return Task(run, lambda: [p.grad for p in params])
 

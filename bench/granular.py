@@ -77,17 +77,21 @@ def moons_step(Value: type, points: int) -> Task:
         losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
         data_loss = sum(losses) * (1.0 / len(losses))
         reg_loss = 1e-4 * sum(p * p for p in params)
-        total = data_loss + reg_loss
-        for p in params:
-            p.grad = 0.0
-        total.backward()
-        lr = 1.0 - 0.9 * steps[0] / 100
-        for p in params:
-            p.data -= lr * p.grad
-        steps[0] += 1
-        return total.data
+        return sgd_step(data_loss + reg_loss, params, steps)
 
     return Task(run, lambda: [p.grad for p in params])
+
+
+def sgd_step(total: Any, params: list[Any], steps: list[int]) -> float:
+    """Zero the grads, backpropagate ``total``, take micrograd's demo SGD step (lr 1 → 0.1 over 100 steps)."""
+    for p in params:
+        p.grad = 0.0
+    total.backward()
+    lr = 1.0 - 0.9 * steps[0] / 100
+    for p in params:
+        p.data -= lr * p.grad
+    steps[0] += 1
+    return total.data
 
 
 def chain(Value: type, depth: int) -> Task:
