@@ -9,11 +9,14 @@ a label such as ``<script>`` is shown, never run.
 
 from __future__ import annotations
 
+import hashlib
 import html
-import uuid
+from collections import Counter
 from importlib.resources import files
 from string import Template
 from typing import Sequence
+
+_shown: Counter[str] = Counter()  # players made so far in this process, per content digest
 
 
 def _template(name: str) -> Template:
@@ -23,12 +26,17 @@ def _template(name: str) -> Template:
 def player_html(svgs: Sequence[str], captions: Sequence[str], standalone: bool = False) -> str:
     """The player for frames ``svgs[i]`` captioned ``captions[i]``, as an HTML fragment.
 
-    Each player gets its own element id, so several can live in one notebook.
+    Each player gets its own element id, so several can live in one notebook:
+    a digest of its frames and captions, then how many players with that
+    content this process has made before. Re-running a notebook gives the
+    same ids, so a refreshed notebook does not change where nothing else did.
     """
     if not svgs or len(svgs) != len(captions):
         raise ValueError(f"the player needs one caption per frame and at least one frame, "
                          f"got {len(svgs)} frames and {len(captions)} captions")
-    player_id = f"ag-player-{uuid.uuid4().hex}"
+    digest = hashlib.sha256("\0".join([*svgs, *captions, str(standalone)]).encode("utf-8")).hexdigest()[:16]
+    player_id = f"ag-player-{digest}_{_shown[digest]}"
+    _shown[digest] += 1
     frames = "\n".join(
         f'<figure class="ag-frame" data-caption="{html.escape(caption, quote=True)}"{" hidden" if i else ""}>'
         f"{svg}</figure>"

@@ -85,6 +85,10 @@ def render_svgs(sources: Sequence[str]) -> list[str]:
 class Drawing(graphviz.Digraph):
     """A ``graphviz.Digraph`` rendered by ``find_renderer()``: the system ``dot`` or ``graphviz-pure``."""
 
+    def __repr__(self) -> str:
+        """What the drawing holds, with no memory address, so a notebook's plain-text output stays the same."""
+        return f"<Drawing: {len(self.body)} DOT statements>"
+
     def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
              neato_no_op: bool | int | None = None, quiet: bool = False, *,
              engine: str | None = None, encoding: str | None = None) -> bytes | str:

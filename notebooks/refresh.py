@@ -10,9 +10,9 @@ Each notebook runs in a new kernel on the interpreter that runs this script
 directory, with this checkout first on ``PYTHONPATH``: the notebooks run
 against the ``autograd`` and ``nn`` of this repository. A cell that
 raises stops the run, and that notebook is left as it was. Timing metadata is
-not recorded and consecutive prints are merged into one output, so a refresh
-changes little but the outputs that changed (and object addresses in plain-text
-reprs, and the player's element ids, which differ on every run).
+not recorded and consecutive prints are merged into one output, and drawings
+and players show no memory addresses or random ids, so a refresh changes
+only the outputs whose content changed.
 
 The test suite (``tests/test_notebooks.py``) calls ``execute`` on a copy and
 never writes the notebooks.
