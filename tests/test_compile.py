@@ -9,6 +9,7 @@ import re
 import pytest
 
 import autograd
+import nn
 from autograd import Value
 
 
@@ -245,9 +246,6 @@ def test_an_mlp_loss_and_its_gradients_equal_eager_on_new_batches_too(fused):
 
 
 def test_nn_mlp_trains_through_compile():
-    nn = pytest.importorskip("nn")
-    if not hasattr(nn, "MLP"):
-        pytest.skip("nn.MLP has not landed")
     model = nn.MLP(2, [8, 8, 1])
 
     def loss(params, X, y):
