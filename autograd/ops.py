@@ -124,7 +124,8 @@ SUB = Op("-", sub, lambda out, a, b: (1.0, -1.0))
 MUL = Op("*", mul, lambda out, a, b: (b, a))
 DIV = Op("/", truediv, lambda out, a, b: (1.0 / b, -out / b), "a divisor other than 0")
 POW = Op("**", _power, lambda out, a, b: (b * a ** (b - 1.0), _d_power_d_exponent(out, a)),
-         "a base > 0, or a base of 0 with exponent >= 0, or a negative base with an integer exponent")
+         "a base > 0, or a base of 0 with exponent >= 0, or a negative base with an integer exponent; "
+         "and a result that fits in a float")
 NEG = Op("neg", neg, lambda out, a: (-1.0,))
 ABS = Op("abs", abs, lambda out, a: (_sign(a),))
 EXP = Op("exp", math.exp, lambda out, a: (out,), "an input whose exp fits in a float (x <= 709.78)")
