@@ -23,6 +23,8 @@ def arity(op: Op) -> int:
 
 
 def sample(op: Op, rng: random.Random) -> list[float]:
+    if op.name == "**" and rng.random() < 0.2:  # a zero base, where ∂/∂exponent is 0 rather than 0·log 0
+        return [0.0, rng.uniform(1.0, 3.0)]
     if op.name in POSITIVE or op.name == "**":  # a base > 0 for a real power of any exponent
         return [rng.uniform(0.01, 5.0)] + [rng.uniform(-3.0, 3.0) for _ in range(arity(op) - 1)]
     if op.name == "exp":
