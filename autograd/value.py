@@ -210,14 +210,22 @@ class Value:
 
 
 def _is_real(x: Any) -> bool:
-    return isinstance(x, (float, int, numbers.Real))
+    """A real number: int, float, numpy float, Fraction, Decimal, or any scalar with ``__float__``.
+
+    Complex numbers are not, and neither are containers (a numpy array has
+    ``__float__`` too): ``v + array`` is left to numpy, which applies ``+`` elementwise.
+    """
+    if isinstance(x, (float, int, numbers.Real)):
+        return True
+    kind = type(x)
+    return hasattr(kind, "__float__") and not hasattr(kind, "__len__") and not isinstance(x, numbers.Complex)
 
 
 def _to_float(data: Any, label: str) -> float:
     """Turn a real number (int, float, numpy float, Fraction, ...) into a float."""
     if isinstance(data, Value):
         raise TypeError(f"Value{_named(label)} takes a number, got a Value: use v.detach() or v.data")
-    if _is_real(data) or (hasattr(type(data), "__float__") and not isinstance(data, numbers.Complex)):
+    if _is_real(data):
         try:
             return float(data)
         except (TypeError, ValueError) as e:

@@ -129,3 +129,15 @@ def test_power_at_zero_base_has_zero_exponent_derivative():
     # Against a central difference in the exponent.
     h = 1e-6
     assert abs(((0.0 ** (2.0 + h)) - (0.0 ** (2.0 - h))) / (2 * h)) == exponent.grad
+
+
+def test_operators_take_the_same_numbers_as_the_constructor():
+    from decimal import Decimal
+    from fractions import Fraction
+
+    v = Value(2.0)
+    for number in (Decimal("1.5"), Fraction(3, 2), np.float64(1.5), 1.5, True):
+        assert Value(number).data == float(number)
+        assert (v + number).data == 2.0 + float(number)
+        assert (number * v).data == float(number) * 2.0
+    assert [x.data for x in v + np.array([1.0, 2.0])] == [3.0, 4.0]  # numpy applies + elementwise
