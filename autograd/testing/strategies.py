@@ -105,7 +105,7 @@ class _Builder:
             c = Node("constant", param=draw(st.sampled_from(CONSTANTS)))
             self.value[c], self.height[c] = c.param, 0
             return c
-        if choice in (2, 3, 4) and shareable:
+        if choice in (2, 3, 4, 5, 6) and shareable:
             return shareable[draw(st.integers(0, len(shareable) - 1))]
         if choice < 2:
             return self.leaves[draw(st.integers(0, len(self.leaves) - 1))]
