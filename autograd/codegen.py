@@ -28,8 +28,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .ops import (ABS, ADD, COS, DIV, EXP, LINEAR, LOG, MUL, NEG, POW, RELU, SIGMOID, SIN,
-                  SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, power)
+from .ops import (ABS, ADD, COS, DIV, EXP, LINEAR, LOG, MAX, MIN, MUL, NEG, POW, RELU, SIGMOID,
+                  SIN, SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, power)
 
 # The float functions that inline derivative expressions call, by the name they are called.
 HELPERS: dict[str, Callable[[float], float]] = {
@@ -108,7 +108,8 @@ def _slope(op: Op) -> float | None:
 
 
 _FORWARD = {ADD: "{0} + {1}", SUB: "{0} - {1}", MUL: "{0} * {1}", DIV: "{0} / {1}", NEG: "-{0}",
-            RELU: "({0} if {0} > 0.0 else 0.0)"}
+            RELU: "({0} if {0} > 0.0 else 0.0)",
+            MAX: "({0} if {0} >= {1} else {1})", MIN: "({0} if {0} <= {1} else {1})"}
 
 _LOCAL = {
     ADD: ("1.0", "1.0"),
@@ -127,6 +128,8 @@ _LOCAL = {
     SIGMOID: ("{out} * (1.0 - {out})",),
     SOFTPLUS: ("sigmoid({0})",),
     RELU: ("(1.0 if {0} > 0.0 else 0.0)",),
+    MAX: ("(1.0 if {0} >= {1} else 0.0)", "(0.0 if {0} >= {1} else 1.0)"),
+    MIN: ("(1.0 if {0} <= {1} else 0.0)", "(0.0 if {0} <= {1} else 1.0)"),
 }
 
 
@@ -143,7 +146,7 @@ def _linear_terms(args: Sequence[str]) -> list[str]:
 def forward_expression(op: Op, args: Sequence[str]) -> str | None:
     """``op`` applied to the expressions ``args``, written inline; None for an op that is called instead.
 
-    Inline: + - * / neg relu leaky_relu, x ** k for an integer k, and the
+    Inline: + - * / neg relu leaky_relu max min, x ** k for an integer k, and the
     fused ``b + Σ wᵢxᵢ`` (summed in the order its forward sums).
     """
     if op is LINEAR:

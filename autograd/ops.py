@@ -90,6 +90,19 @@ def _step(x: Any) -> float:
     return 1.0 if x > 0.0 else 0.0
 
 
+def _max(a: float, b: float) -> float:
+    return a if a >= b else b
+
+
+def _min(a: float, b: float) -> float:
+    return a if a <= b else b
+
+
+def _first_if(first_wins: bool) -> tuple[float, float]:
+    """(∂out/∂a, ∂out/∂b) of max or min: the operand that is the result gets 1, the other 0."""
+    return (1.0, 0.0) if first_wins else (0.0, 1.0)
+
+
 # ---------------------------------------------------------------------- the row
 
 
@@ -137,6 +150,10 @@ TANH = Op("tanh", math.tanh, lambda out, a: (1.0 - out * out,))
 SIGMOID = Op("sigmoid", _stable_sigmoid, lambda out, a: (out * (1.0 - out),))
 SOFTPLUS = Op("softplus", _softplus, lambda out, a: (_sigmoid(a),))
 RELU = Op("relu", _relu, lambda out, a: (_step(a),))
+# max and min pass the gradient to the operand they return. On a tie (a == b) that is the first,
+# a: (1, 0) is a subgradient there, as relu's 0 is at its kink.
+MAX = Op("max", _max, lambda out, a, b: _first_if(a >= b))
+MIN = Op("min", _min, lambda out, a, b: _first_if(a <= b))
 
 
 @lru_cache(maxsize=256)

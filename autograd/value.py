@@ -27,8 +27,8 @@ from operator import add, mul
 from typing import Any, Iterable
 
 from . import grad_mode
-from .ops import (ABS, ADD, COS, DIV, EXP, LINEAR, LOG, MUL, NEG, POW, RELU, SIGMOID,
-                  SIN, SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, power)
+from .ops import (ABS, ADD, COS, DIV, EXP, LINEAR, LOG, MAX, MIN, MUL, NEG, POW, RELU,
+                  SIGMOID, SIN, SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, power)
 
 _INF = math.inf
 # What a float op raises when its inputs are outside its domain.
@@ -204,6 +204,29 @@ class Value:
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope·x; d/dx = 1 or slope."""
         return _unary(leaky_relu(float(slope)), self)
+
+    def max(self, other: Any) -> Value:
+        """max(x, y) = x if x >= y else y, recorded as an op; ``other`` is a Value or a number.
+
+        ∂/∂x = 1, ∂/∂y = 0 where x >= y, else ∂/∂x = 0, ∂/∂y = 1. On a tie
+        (x == y) the gradient goes to x, the first operand: a subgradient.
+
+        Python's ``max(x, y)`` differs: it compares the data and returns one
+        of the two nodes, so the graph carries on from whichever was larger
+        then. ``x.max(y)`` is a node of its own whose branch is taken again
+        whenever the graph is re-evaluated (by ``autograd.compile``, say).
+        """
+        return apply(MAX, self, other)
+
+    def min(self, other: Any) -> Value:
+        """min(x, y) = x if x <= y else y, recorded as an op; ``other`` is a Value or a number.
+
+        ∂/∂x = 1, ∂/∂y = 0 where x <= y, else ∂/∂x = 0, ∂/∂y = 1. On a tie
+        the gradient goes to x, the first operand: a subgradient.
+
+        Python's ``min(x, y)`` returns one of the two nodes instead; see ``max``.
+        """
+        return apply(MIN, self, other)
 
 
 # ---------------------------------------------------------------- machinery

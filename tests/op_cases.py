@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 import autograd
 from autograd.testing.strategies import reals
-from sympy_reference import leaky_relu, relu, sigmoid, softplus
+from sympy_reference import leaky_relu, maximum, minimum, relu, sigmoid, softplus
 
 ANY = reals(-10.0, 10.0)
 WIDE = reals(-30.0, 30.0)
@@ -71,6 +71,10 @@ OP_CASES = [
     OpCase("relu", lambda a: a.relu(), relu, (ANY,)),
     OpCase("leaky_relu", lambda a: a.leaky_relu(), lambda a: leaky_relu(a, 0.01), (ANY,)),
     OpCase("leaky_relu(0.2)", lambda a: a.leaky_relu(0.2), lambda a: leaky_relu(a, 0.2), (ANY,)),
+    OpCase("a.max(b)", lambda a, b: a.max(b), maximum, (ANY, ANY)),
+    OpCase("a.max(0.5)", lambda a: a.max(0.5), lambda a: maximum(a, _r(0.5)), (ANY,)),
+    OpCase("a.min(b)", lambda a, b: a.min(b), minimum, (ANY, ANY)),
+    OpCase("a.min(-1)", lambda a: a.min(-1), lambda a: minimum(a, -1), (ANY,)),
     OpCase("linear", lambda w1, w2, x1, x2, b: autograd.linear([w1, w2], [x1, x2], b),
            lambda w1, w2, x1, x2, b: b + w1 * x1 + w2 * x2, (ANY,) * 5),
 ]

@@ -26,14 +26,39 @@ def exact_number(x: float) -> sp.Rational:
     return sp.Rational(x)
 
 
+# The kinked ops are written with sympy's Heaviside step (whose value at 0 is given) rather than
+# Piecewise: sympy folds a Piecewise inside another's condition into every combination of branches,
+# and a branch not taken may be singular (relu(log(relu(x))) has log(0) there), which it cannot compare.
+
+
+def step(a: sp.Expr, at_zero: int) -> sp.Expr:
+    """1 for a > 0, 0 for a < 0, ``at_zero`` at 0; its derivative is 0 (DiracDelta, dropped by ``exact``)."""
+    return sp.Heaviside(a, at_zero)
+
+
 def relu(a: sp.Expr) -> sp.Expr:
     """max(a, 0), with derivative 0 at 0, as the engine takes it."""
-    return sp.Piecewise((a, a > 0), (0, True))
+    return a * step(a, 0)
 
 
 def leaky_relu(a: sp.Expr, slope: float) -> sp.Expr:
     """a for a > 0, else slope·a, with derivative slope at 0, as the engine takes it."""
-    return sp.Piecewise((a, a > 0), (exact_number(slope) * a, True))
+    k = exact_number(slope)
+    return k * a + (1 - k) * a * step(a, 0)
+
+
+def maximum(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """max(a, b) = b + (a − b)·[a >= b], with derivatives (1, 0) on a tie, as the engine takes them."""
+    return b + (a - b) * step(a - b, 1)
+
+
+def minimum(a: sp.Expr, b: sp.Expr) -> sp.Expr:
+    """min(a, b) = b + (a − b)·[a <= b], with derivatives (1, 0) on a tie, as the engine takes them."""
+    return b + (a - b) * step(b - a, 1)
+
+
+def _heaviside(a: mpmath.mpf, at_zero: mpmath.mpf) -> mpmath.mpf:
+    return mpmath.mpf(1) if a > 0 else mpmath.mpf(0) if a < 0 else mpmath.mpf(at_zero)
 
 
 def sigmoid(a: sp.Expr) -> sp.Expr:
@@ -64,6 +89,8 @@ SYMPY_OPS: dict[str, Callable[..., sp.Expr]] = {
     "softplus": softplus,
     "relu": relu,
     "leaky_relu": leaky_relu,
+    "max": maximum,
+    "min": minimum,
     "linear": lambda w1, w2, x1, x2, b: b + w1 * x1 + w2 * x2,
 }
 PARAMETRISED = {"**k", "k**", "leaky_relu"}
@@ -84,9 +111,8 @@ def exact(formula: sp.Expr, symbols: Sequence[sp.Symbol]) -> Callable[..., float
     formula = formula.replace(sp.DiracDelta, lambda *args: sp.S.Zero)
     formula = formula.replace(lambda e: isinstance(e, sp.Derivative) and e.expr.func is sp.sign,
                               lambda e: sp.S.Zero)
-    # A branch not taken may divide by zero (x / relu(x) has 1/0 for x <= 0): NaN if it ever is taken.
-    formula = formula.xreplace({sp.zoo: sp.nan})
-    f = sp.lambdify(list(symbols), formula, modules="mpmath")
+    # Heaviside is called as it is, not printed as a Piecewise (which would be folded, as above).
+    f = sp.lambdify(list(symbols), formula, modules=[{"Heaviside": _heaviside}, "mpmath"])
     return lambda *xs: float(f(*[mpmath.mpf(x) for x in xs]))
 
 

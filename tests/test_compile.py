@@ -186,6 +186,30 @@ def test_control_flow_on_data_is_fixed_when_recorded_but_branches_inside_ops_fol
         assert (out.data, [x.grad]) == eager(g.__wrapped__, [x])
 
 
+def test_max_and_min_follow_new_inputs_where_pythons_max_is_fixed_when_recorded():
+    def f(a, b, c):
+        return a.max(b) * 3.0 + b.min(c) * c.max(2.0) + max(a, c)  # builtin max picks a node, once
+
+    def recorded_path(a, b, c):  # f as recorded at a = 1, c = 0.5: max(a, c) was a
+        return a.max(b) * 3.0 + b.min(c) * c.max(2.0) + a
+
+    cf = autograd.compile(f)
+    cf(Value(1.0, "a"), Value(-2.0, "b"), Value(0.5, "c"))  # recorded where a > b, b < c, c < 2
+    assert "(a if a >= b else b)" in cf.source and "(b if b <= c else c)" in cf.source
+    # every branch flipped: ∂/∂a = 1 (the frozen + a), ∂/∂b = 3 + max(c, 2) = 6, ∂/∂c = min(b, c) = 1
+    xs = [Value(-2.0), Value(1.0), Value(3.0)]
+    out = cf(*xs)
+    out.backward()
+    assert (out.data, grads(xs)) == (3.0 + 3.0 - 2.0, [1.0, 6.0, 1.0])
+    # and the eager engine's numbers, ties included (the first operand takes the gradient)
+    for values in ([1.0, -2.0, 0.5], [-2.0, 1.0, 3.0], [0.5, 0.5, 2.0], [4.0, 2.5, 2.5], [0.0, 0.0, 0.0]):
+        xs = [Value(v, label) for v, label in zip(values, "abc")]
+        out = cf(*xs)
+        out.backward()
+        assert (out.data, grads(xs)) == eager(recorded_path, xs), values
+    assert "1 version(s)" in repr(cf)
+
+
 def test_a_closed_over_value_is_a_constant_frozen_when_recorded():
     scale = Value(2.0)
     cf = autograd.compile(lambda x: x * scale)

@@ -18,11 +18,17 @@ PARAMETRISED = [power(2.0), power(3.0), power(-1.0), power(-2.0), power(0.5), po
 POSITIVE = {"log", "sqrt", "**0.5", "**1.5"}
 
 
+BINARY = {"+", "-", "*", "/", "**", "max", "min"}
+
+
 def arity(op: Op) -> int:
-    return 7 if op is LINEAR else 2 if op.name in {"+", "-", "*", "/", "**"} else 1
+    return 7 if op is LINEAR else 2 if op.name in BINARY else 1
 
 
 def sample(op: Op, rng: random.Random) -> list[float]:
+    if op.name in {"max", "min"} and rng.random() < 0.3:  # a tie, where the first operand takes the gradient
+        x = rng.choice([rng.uniform(-5.0, 5.0), 0.0])
+        return rng.choice([[x, x], [0.0, -0.0], [-0.0, 0.0]])
     if op.name == "**" and rng.random() < 0.2:  # a zero base, where ∂/∂exponent is 0 rather than 0·log 0
         return [0.0, rng.uniform(1.0, 3.0)]
     if op.name in POSITIVE or op.name == "**":  # a base > 0 for a real power of any exponent
@@ -48,7 +54,8 @@ def same(x: float, y: float) -> bool:
 
 def test_the_table_is_read_whole():
     assert {op.name for op in TABLE} >= {"+", "-", "*", "/", "**", "neg", "abs", "exp", "log", "sqrt", "sin",
-                                         "cos", "tanh", "sigmoid", "softplus", "relu", "Σwx+b"}
+                                         "cos", "tanh", "sigmoid", "softplus", "relu", "max", "min",
+                                         "Σwx+b"}
 
 
 @pytest.mark.parametrize("op", TABLE + PARAMETRISED, ids=lambda op: op.name)
@@ -82,7 +89,7 @@ def test_every_inline_forward_equals_the_tables_forward(op):
 
 def test_the_common_ops_are_inline_not_called():
     names = ["a0", "a1"]
-    for op in (ops.ADD, ops.SUB, ops.MUL, ops.DIV):
+    for op in (ops.ADD, ops.SUB, ops.MUL, ops.DIV, ops.MAX, ops.MIN):
         assert forward_expression(op, names) is not None
     for op in (ops.NEG, ops.RELU, power(2.0), leaky_relu(0.1)):
         assert forward_expression(op, names[:1]) is not None

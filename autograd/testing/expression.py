@@ -59,11 +59,20 @@ class OpSpec:
 
 DOMAIN_MARGIN = 0.05  # log, sqrt and non-integer powers take operands >= this
 DIVISOR_MIN = 0.1     # divisors and negative powers take |operands| >= this
-KINK_MARGIN = 0.01    # relu, abs and leaky_relu take |operands| >= this
+KINK_MARGIN = 0.01    # relu, abs and leaky_relu take |operands| >= this; max and min |a − b| >= this
 
 
 def _away_from_kink(a: float, *_: float) -> bool:
     return abs(a) >= KINK_MARGIN
+
+
+def _away_from_tie(a: float, b: float) -> bool:
+    return abs(a - b) >= KINK_MARGIN
+
+
+def _as_value(x: Any) -> Value:
+    """A constant operand (a float) as a constant leaf, as the engine makes one for ``2.0 + x``."""
+    return x if isinstance(x, Value) else Value(x)
 
 
 def _positive(a: float, *_: float) -> bool:
@@ -101,12 +110,15 @@ _SPECS = [
     OpSpec("relu", 1, lambda a: max(a, 0.0), lambda a: a.relu(), _away_from_kink),
     OpSpec("leaky_relu", 1, lambda a, s: a if a > 0 else s * a, lambda a, s: a.leaky_relu(s),
            _away_from_kink, (0.1, 0.01)),
+    OpSpec("max", 2, max, lambda a, b: _as_value(a).max(b), _away_from_tie),
+    OpSpec("min", 2, min, lambda a, b: _as_value(a).min(b), _away_from_tie),
     OpSpec("linear", 5, _linear_on_floats, lambda w1, w2, x1, x2, b: linear([w1, w2], [x1, x2], b)),
 ]
 SPECS: dict[str, OpSpec] = {spec.name: spec for spec in _SPECS}
 OPS: tuple[str, ...] = tuple(SPECS)
 """Every op an expression can hold: + * - / tanh exp log **k (x ** number), k** (number ** x),
-** (x ** y), neg abs sqrt sin cos sigmoid softplus relu leaky_relu linear (b + w1·x1 + w2·x2)."""
+** (x ** y), neg abs sqrt sin cos sigmoid softplus relu leaky_relu max min (x.max(y), x.min(y))
+linear (b + w1·x1 + w2·x2)."""
 
 
 class Expression:
@@ -204,6 +216,9 @@ def _formula(node: Node) -> tuple[str, int]:
         return f"{_wrap(left, lp <= _POW)}**{_wrap(right, rp < _POW)}", _POW
     if kind == "leaky_relu":
         return f"leaky_relu({parts[0][0]}, {node.param:g})", _ATOM
+    if kind in ("max", "min"):
+        (left, _), (right, _) = parts
+        return f"{kind}({left}, {right})", _ATOM
     if kind == "linear":
         (w1, _), (w2, _), (x1, _), (x2, _), (b, _) = parts
         return f"linear([{w1}, {w2}], [{x1}, {x2}], {b})", _ATOM

@@ -13,9 +13,10 @@ Where they disagree, the fault is in some op's local derivative rule (or in
 checked in turn against central differences of that op's ``forward``, and the
 op whose rule is wrong is named.
 
-A kink (relu, abs, leaky_relu at 0) has no derivative; the engine takes a
-one-sided one. When a perturbation of size ε can carry a kinked op's operand
-across its kink, the check is reported as "at a kink" (with a
+A kink (relu, abs, leaky_relu at 0; max and min where their operands tie)
+has no derivative; the engine takes a one-sided one. When a perturbation of
+size ε can carry a kinked op's operand (for max and min, the difference of
+its operands) across its kink, the check is reported as "at a kink" (with a
 ``KinkWarning`` when the two numbers disagree), not as a mismatch.
 """
 
@@ -28,7 +29,7 @@ from typing import Any, Callable, Iterator, Sequence
 from ..backprop import grad
 from ..grad_mode import enable_grad, no_grad
 from ..graph import topological_order
-from ..ops import ABS, RELU, Op
+from ..ops import ABS, MAX, MIN, RELU, Op
 from ..value import Value, apply, operands
 
 _MATH_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
@@ -164,24 +165,39 @@ def _close(analytic: float, numeric: float, atol: float, rtol: float) -> bool:
 
 
 def kink_of(op: Op) -> float | None:
-    """Where ``op``'s derivative jumps (0 for relu, abs and leaky_relu); None for a smooth op."""
-    if op is RELU or op is ABS or op.name.startswith("leaky_relu("):
+    """Where ``op``'s derivative jumps, as a value of its kink variable; None for a smooth op.
+
+    0 for relu, abs and leaky_relu, whose kink variable is the operand ``a``,
+    and 0 for max and min, whose kink variable is ``a − b``: their derivative
+    jumps where the operands tie.
+    """
+    if op is RELU or op is ABS or op is MAX or op is MIN or op.name.startswith("leaky_relu("):
         return 0.0
     return None
 
 
-def _largest_slope(op: Op, kink: float) -> float:
-    """max |∂out/∂a| on either side of a piecewise-linear op's kink."""
-    return max(abs(op.local_grads(op.forward(a), a)[0]) for a in (kink - 1.0, kink + 1.0))
+def _kink_variable(op: Op, args: Sequence[float]) -> float:
+    """What crosses ``kink_of(op)`` at the kink: ``a − b`` for max and min, else the operand ``a``."""
+    return args[0] - args[1] if op is MAX or op is MIN else args[0]
+
+
+def _either_side(op: Op, kink: float) -> tuple[tuple[float, ...], ...]:
+    """Operands one unit either side of a kink: the kink variable at ``kink ± 1``."""
+    if op is MAX or op is MIN:
+        return (kink - 1.0, 0.0), (kink + 1.0, 0.0)
+    return (kink - 1.0,), (kink + 1.0,)
 
 
 def _kinks_in_reach(order: list[Value], leaf: Value, eps: float) -> list[str]:
-    """The kinked nodes whose operand a move of ±ε in ``leaf`` can carry across the kink.
+    """The kinked nodes whose kink variable a move of ±ε in ``leaf`` can carry across the kink.
 
     A forward pass bounds how fast each node moves with the leaf,
-    ``s(node) = Σ |∂node/∂operand|·s(operand)`` (the largest slope at a kink),
-    so an operand ``u`` moves by about ``ε·s(u)``; it is in reach when
-    ``|u − kink| <= ε·max(1, 2·s(u))``.
+    ``s(node) = Σ |∂node/∂operand|·s(operand)`` (at a kink, the larger of
+    that sum on either side), so an operand ``u`` moves by about ``ε·s(u)``
+    and a kink variable ``v`` (``u``, or ``u − w`` for max and min) by about
+    ``ε·s(v)`` with ``s(v) = Σ s(operand)``; it is in reach when
+    ``|v − kink| <= ε·max(1, 2·s(v))``. The max or min of one node with
+    itself (``x.max(x)``) is ``x``: no kink.
     """
     speed = {leaf: 1.0}
     found = []
@@ -192,19 +208,22 @@ def _kinks_in_reach(order: list[Value], leaf: Value, eps: float) -> list[str]:
         args = operands(node)
         if not any(a in speed for a in args):
             continue
+        speeds = [speed.get(a, 0.0) for a in args]
+        data = [a.data for a in args]
         kink = kink_of(op)
         if kink is not None:
-            (u,) = args
-            if abs(u.data - kink) <= eps * max(1.0, 2.0 * speed[u]):
-                found.append(f"{op.name} of {u.data:.3g}{_where(node)}")
-            speed[node] = _largest_slope(op, kink) * speed[u]
+            crosses = not (len(args) == 2 and args[0] is args[1])
+            if crosses and abs(_kink_variable(op, data) - kink) <= eps * max(1.0, 2.0 * sum(speeds)):
+                found.append(f"{op.name} of {', '.join(f'{x:.3g}' for x in data)}{_where(node)}")
+            speed[node] = max(sum(abs(d) * s for d, s in zip(op.local_grads(op.forward(*side), *side), speeds))
+                              for side in _either_side(op, kink))
             continue
         try:
-            local = op.local_grads(node.data, *[a.data for a in args])
+            local = op.local_grads(node.data, *data)
         except _MATH_ERRORS:
             speed[node] = math.inf
             continue
-        speed[node] = sum(abs(d) * speed.get(a, 0.0) for a, d in zip(args, local))
+        speed[node] = sum(abs(d) * s for d, s in zip(local, speeds))
     return found
 
 
@@ -282,13 +301,13 @@ def _disagreement(op: Op, args: list[float], analytic: Sequence[float], g: Calla
                   eps: float, atol: float, rtol: float) -> tuple[int, float] | None:
     """The first operand j where ``analytic[j]`` disagrees with the central difference of g along aⱼ.
 
-    Returns ``(j, numeric)``, or None when all agree. Operands within 2ε of
-    the op's kink are skipped; so are those where g fails within ±ε.
+    Returns ``(j, numeric)``, or None when all agree. Nothing is checked
+    within 2ε of the op's kink; operands where g fails within ±ε are skipped.
     """
     kink = kink_of(op)
+    if kink is not None and abs(_kink_variable(op, args) - kink) <= 2.0 * eps:
+        return None
     for j, a in enumerate(args):
-        if kink is not None and abs(a - kink) <= 2.0 * eps:
-            continue
         numeric = _central(lambda t, j=j: g(_moved(args, j, t)), a, eps)
         if isinstance(numeric, float) and not _close(analytic[j], numeric, atol, rtol):
             return j, numeric
