@@ -43,7 +43,7 @@ def propagate(root: Value, seed: float | Value = 1.0, create_graph: bool = False
     plain = not create_graph and on_edge is None
     with _walking(create_graph):
         for out in reversed(topological_order(root)):
-            op = out._op
+            op = out._operation
             if op is None:
                 continue
             g = grads[out]
@@ -127,5 +127,5 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
 
 
 def _name(v: Value) -> str:
-    kind = f"the output of {v.op}" if v._op else "a leaf"
+    kind = f"the output of {v.op}" if v._operation else "a leaf"
     return f"{kind} {v.label!r}" if v.label else kind

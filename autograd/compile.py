@@ -285,13 +285,13 @@ def _program(out: Value, inputs: list[Value], stand_ins: list[Value], names: _Na
         if node in needed and node not in slot:
             needed.update(operands(node))
     order = [node for node in order if node in needed and node not in slot]
-    constants = [node for node in order if node._op is None]
+    constants = [node for node in order if node._operation is None]
     for node in constants:
         slot[node] = len(slot)
     steps = []
     for node in order:
-        if node._op is not None:
-            steps.append(Step(node._op, tuple(slot[p] for p in operands(node)), node.label))
+        if node._operation is not None:
+            steps.append(Step(node._operation, tuple(slot[p] for p in operands(node)), node.label))
             slot[node] = len(slot)
     return Program(
         input_names=tuple(names.inputs[v] for v in inputs),

@@ -29,7 +29,7 @@ def topological_order(root: Value) -> list[Value]:
             emit(finished.pop())
         elif node not in visited:
             visit(node)
-            if node._op is None:
+            if node._operation is None:
                 emit(node)
             else:
                 finished.append(node)

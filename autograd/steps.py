@@ -61,7 +61,7 @@ def step_through(root: Value, rankdir: str = "LR", *, parameters: Iterable[Value
     name = picture.name
     frames: list[Frame] = []
 
-    known = {node for node in picture.nodes if node._op is None}
+    known = {node for node in picture.nodes if node._operation is None}
     for count, node in enumerate(ops, 1):
         known.add(node)
         caption = f"forward {count}/{len(ops)}: {_formula(node, name)}"

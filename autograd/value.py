@@ -2,10 +2,10 @@
 
 A ``Value`` is a node of the computational graph. Leaves are the numbers you
 start from (inputs, parameters, constants); every op makes a new node that
-remembers its op (a row of the table in ``ops.py``) in ``_op`` and its operand
+remembers its op (a row of the table in ``ops.py``) in ``_operation`` and its operand
 nodes in ``_a`` and ``_b``:
 
-* a leaf: ``_op``, ``_a`` and ``_b`` are None;
+* a leaf: ``_operation``, ``_a`` and ``_b`` are None;
 * ``op(a)``: ``_b`` is None;
 * ``a op b``: both are set;
 * an op of many operands (``linear``): ``_a`` is their tuple, ``_b`` is None.
@@ -45,7 +45,7 @@ class Value:
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_b")
+    __slots__ = ("data", "grad", "label", "_operation", "_a", "_b")
 
     def __init__(self, data: Any, label: str = "") -> None:
         if type(data) is not float:
@@ -55,26 +55,26 @@ class Value:
         self.data = data
         self.grad = 0.0
         self.label = label
-        self._op = self._a = self._b = None
+        self._operation = self._a = self._b = None
 
     # ------------------------------------------------------------ the graph
     @property
     def op(self) -> str:
         """The name of the op that made this node; "" for a leaf."""
-        return self._op.name if self._op else ""
+        return self._operation.name if self._operation else ""
 
     @property
     def parents(self) -> tuple[Value, ...]:
         """The operands this node was made from, in order: ``a + a`` has ``(a, a)``."""
         return operands(self)
 
-    # micrograd's name, so lecture code (its trace and draw_dot) runs unchanged.
-    # (Its other one, ``_op``, is ours too, but holds the op's table row: ``.op`` is the name.)
+    # micrograd's names, so lecture code (its trace and draw_dot: ``uid + n._op``) runs unchanged.
+    _op = op
     _prev = parents
 
     def is_leaf(self) -> bool:
         """A leaf has no parents: an input, a parameter, a constant, or a detached value."""
-        return self._op is None
+        return self._operation is None
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from this graph."""
@@ -92,7 +92,7 @@ class Value:
         from .backprop import propagate
 
         for node, g in propagate(self, float(grad)).items():
-            if node._op is not None:
+            if node._operation is not None:
                 node.grad = g
             else:
                 node.grad += g
@@ -379,11 +379,11 @@ def _result(data: float, op: Op, a: Value | tuple, b: Value | None) -> Value:
     node.data = data
     node.grad = 0.0
     node.label = ""
-    node._op = op
+    node._operation = op
     node._a = a
     node._b = b
     if not -_INF < data < _INF:
         raise op_error(op, operands(node), OverflowError(f"the result {data!r} does not fit in a float"))
     if not grad_mode.enabled:
-        node._op = node._a = node._b = None
+        node._operation = node._a = node._b = None
     return node

@@ -141,3 +141,19 @@ def test_operators_take_the_same_numbers_as_the_constructor():
         assert (v + number).data == 2.0 + float(number)
         assert (number * v).data == float(number) * 2.0
     assert [x.data for x in v + np.array([1.0, 2.0])] == [3.0, 4.0]  # numpy applies + elementwise
+
+
+def test_lecture_code_reads_op_and_prev_as_micrograd_names_them():
+    """The lecture's drawing code builds node ids as ``str(id(n)) + n._op`` and walks ``n._prev``."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    out = a * b + a
+    nodes, edges, stack = set(), set(), [out]
+    while stack:
+        n = stack.pop()
+        if n not in nodes:
+            nodes.add(n)
+            for child in n._prev:
+                edges.add((child, n))
+                stack.append(child)
+    op_ids = {str(id(n)) + n._op for n in nodes if n._op}
+    assert out._op == "+" and len(op_ids) == 2 and a._op == "" and len(nodes) == 4 and len(edges) == 4

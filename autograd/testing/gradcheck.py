@@ -202,7 +202,7 @@ def _kinks_in_reach(order: list[Value], leaf: Value, eps: float) -> list[str]:
     speed = {leaf: 1.0}
     found = []
     for node in order:
-        op = node._op
+        op = node._operation
         if op is None:
             continue
         args = operands(node)
@@ -292,7 +292,7 @@ def _wrong_rules_on_values(order: list[Value], eps: float, atol: float, rtol: fl
 def _unblamed(order: list[Value], blamed: dict[str, str]) -> Iterator[tuple[Value, Op, list[float]]]:
     """(node, op, operand data) for each op node whose op is not blamed yet."""
     for node in order:
-        op = node._op
+        op = node._operation
         if op is not None and op.name not in blamed:
             yield node, op, [a.data for a in operands(node)]
 
