@@ -56,9 +56,9 @@ def compile(f: Callable[..., Value]) -> CompiledFunction:  # noqa: A001 - the na
     * Python control flow on data (``if x.data > 0``, a loop until a value is
       small, Python's ``max(a, b)`` of two Values) is fixed when ``f`` is
       recorded, as in ``jax.jit``: only the path taken then is compiled.
-      Branches inside ops (relu, abs, leaky_relu) are conditional expressions
-      in the generated code, so they follow the new numbers; write a maximum
-      as ``b + (a - b).relu()`` to keep it live.
+      Branches inside ops (relu, abs, leaky_relu, ``a.max(b)``, ``a.min(b)``)
+      are conditional expressions in the generated code, so they follow the
+      new numbers: write ``a.max(b)``, not Python's ``max(a, b)``.
     * Only the ops that ``f``'s result depends on are recorded: a value
       computed and then dropped costs nothing, and cannot fail.
     * ``.source`` is the generated code, one line per op; an error in it (the
