@@ -104,8 +104,8 @@ class Value:
     def __float__(self) -> float:
         return self.data
 
-    # Ordering compares data (handy for max() and sorting). Equality stays
-    # identity, so Values can be dict keys and set members.
+    # Ordering compares data (handy for max() and sorting). Equality is not
+    # defined, so it stays identity and Values hash by identity: dict keys, set members.
     def __lt__(self, other: Any) -> bool:
         return self.data < _data(other)
 
@@ -117,8 +117,6 @@ class Value:
 
     def __ge__(self, other: Any) -> bool:
         return self.data >= _data(other)
-
-    __hash__ = object.__hash__
 
     # ------------------------------------------------------------ operators
     def __add__(self, other: Any) -> Value:
