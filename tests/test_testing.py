@@ -84,8 +84,13 @@ def test_gradgradcheck_compares_with_the_engines_own_first_order():
 
 
 def test_a_property_test_catches_a_wrong_engine_rule_and_shrinks_to_a_small_formula(monkeypatch):
-    """With tanh' written as 1 - tanh (not 1 - tanh²), hypothesis finds and shrinks a failing formula."""
-    wrong_tanh = Op("tanh", math.tanh, lambda out, a: (1.0 - out,))
+    """With tanh' written as 2(1 - tanh²), hypothesis finds and shrinks a failing formula.
+
+    The slip is wrong at every input. (A rule such as 1 - tanh agrees with the
+    true derivative at 0, where inputs shrink to, so the shrinker could stop at
+    tanh(x0 + 2.0), which keeps the operand away from 0.)
+    """
+    wrong_tanh = Op("tanh", math.tanh, lambda out, a: (2.0 * (1.0 - out * out),))
     monkeypatch.setattr(autograd.value, "TANH", wrong_tanh)
 
     def fails(expr: Expression) -> bool:
