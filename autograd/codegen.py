@@ -11,12 +11,15 @@ Python functions on floats:
   ``d_v = Σ d_c · ∂c/∂v`` over the ops ``c`` that use ``v``: the chain rule,
   summed in the same order as the engine's backward walk adds it up.
 
-The expressions come from the op table (``ops.py``). The commonest ops are
-written inline (``a * b``, ``d_y * (1.0 if x > 0.0 else 0.0)``), so the
-generated code makes no function call for them; every other op calls its
-table row's ``forward`` and ``local_grads``. ``forward_expression`` and
-``local_grad_expressions`` hold the inline forms; a test checks each against
-the table's own rule.
+Every expression comes from the op table itself: each step's ``forward`` and
+``local_grads`` run on ``Symbol`` stand-ins (``symbolic.py``), which write the
+arithmetic they are asked to do. So built-in ops and users' ops alike come out
+as straight-line arithmetic (``d_y * (1.0 if x > 0.0 else 0.0)``), computing
+exactly what the engine computes on floats. A forward that cannot run on
+symbols (``math.exp``, an ``if``) is called by name; a rule that cannot is
+called once, on its own line. The first step of each op is checked: its
+written expressions, evaluated on the values recorded, must give the floats
+its own functions give, or the op is called instead.
 """
 
 from __future__ import annotations
@@ -24,17 +27,13 @@ from __future__ import annotations
 import builtins
 import keyword
 import linecache
+import math
 import re
 from dataclasses import dataclass
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
-from .ops import (ABS, ADD, COS, DIV, EXP, LINEAR, LOG, MAX, MIN, MUL, NEG, POW, RELU, SIGMOID,
-                  SIN, SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, power)
-
-# The float functions that inline derivative expressions call, by the name they are called.
-HELPERS: dict[str, Callable[[float], float]] = {
-    "cos": COS.forward, "sin": SIN.forward, "log": LOG.forward, "sigmoid": SIGMOID.forward,
-}
+from .ops import Op
+from .symbolic import KERNELS, Symbol, as_symbol, literal, spilling
 
 # The longest sum written on one line; a longer one continues on the next (`s = s + ...`).
 TERMS_PER_LINE = 64
@@ -64,6 +63,8 @@ class Program:
     constant_labels: tuple[str, ...]
     steps: tuple[Step, ...]
     output: int
+    values: tuple[float, ...] = ()
+    """Every slot's value when the program was recorded: the written expressions are checked on them."""
 
     @property
     def first_step(self) -> int:
@@ -80,123 +81,10 @@ class Generated:
     backward: Callable[[tuple[float, ...]], tuple[float, ...]]
 
 
-# ------------------------------------------------------------- inline forms
-
-
-def _parameter(op: Op, factory: Callable[[float], Op], prefix: str, suffix: str = "") -> float | None:
-    """The number ``p`` that made ``op`` as ``factory(p)`` (an exponent, a slope), or None.
-
-    Read back from the op's name, and trusted only if ``factory`` gives the
-    very same op for it: a rounded name (``**0.333333``) is not trusted.
-    """
-    name = op.name
-    if not (name.startswith(prefix) and name.endswith(suffix)):
-        return None
-    try:
-        p = float(name[len(prefix):len(name) - len(suffix)])
-    except ValueError:
-        return None
-    return p if factory(p) is op else None
-
-
-def _exponent(op: Op) -> float | None:
-    return _parameter(op, power, "**")
-
-
-def _slope(op: Op) -> float | None:
-    return _parameter(op, leaky_relu, "leaky_relu(", ")")
-
-
-_FORWARD = {ADD: "{0} + {1}", SUB: "{0} - {1}", MUL: "{0} * {1}", DIV: "{0} / {1}", NEG: "-{0}",
-            RELU: "({0} if {0} > 0.0 else 0.0)",
-            MAX: "({0} if {0} >= {1} else {1})", MIN: "({0} if {0} <= {1} else {1})"}
-
-_LOCAL = {
-    ADD: ("1.0", "1.0"),
-    SUB: ("1.0", "-1.0"),
-    MUL: ("{1}", "{0}"),
-    DIV: ("1.0 / {1}", "-{out} / {1}"),
-    POW: ("{1} * {0} ** ({1} - 1.0)", "(0.0 if {0} == 0.0 else {out} * log({0}))"),
-    NEG: ("-1.0",),
-    ABS: ("(1.0 if {0} > 0.0 else -1.0 if {0} < 0.0 else 0.0)",),
-    EXP: ("{out}",),
-    LOG: ("1.0 / {0}",),
-    SQRT: ("0.5 / {out}",),
-    SIN: ("cos({0})",),
-    COS: ("-sin({0})",),
-    TANH: ("1.0 - {out} * {out}",),
-    SIGMOID: ("{out} * (1.0 - {out})",),
-    SOFTPLUS: ("sigmoid({0})",),
-    RELU: ("(1.0 if {0} > 0.0 else 0.0)",),
-    MAX: ("(1.0 if {0} >= {1} else 0.0)", "(0.0 if {0} >= {1} else 1.0)"),
-    MIN: ("(1.0 if {0} <= {1} else 0.0)", "(0.0 if {0} <= {1} else 1.0)"),
-}
-
-
-def _literal(x: float) -> str:
-    return f"({x!r})" if x < 0.0 or repr(x).startswith("-") else repr(x)
-
-
-def _linear_terms(args: Sequence[str]) -> list[str]:
-    """The terms of b + w₁x₁ + w₂x₂ + ... over operands (w₁..wₙ, x₁..xₙ, b), in the order LINEAR sums them."""
-    n = len(args) // 2
-    return [args[-1], *(f"{w} * {x}" for w, x in zip(args[:n], args[n:2 * n]))]
-
-
-def forward_expression(op: Op, args: Sequence[str]) -> str | None:
-    """``op`` applied to the expressions ``args``, written inline; None for an op that is called instead.
-
-    Inline: + - * / neg relu leaky_relu max min, x ** k for an integer k, and the
-    fused ``b + Σ wᵢxᵢ`` (summed in the order its forward sums).
-    """
-    if op is LINEAR:
-        return " + ".join(_linear_terms(args))
-    if op in _FORWARD:
-        return _FORWARD[op].format(*args)
-    k = _exponent(op)
-    if k is not None and k == int(k):  # a real power with an integer exponent never needs the table's checks
-        return f"{args[0]} ** {_literal(k)}"
-    slope = _slope(op)
-    if slope is not None:
-        return f"({args[0]} if {args[0]} > 0.0 else {_literal(slope)} * {args[0]})"
-    return None
-
-
-def local_grad_expressions(op: Op, out: str, args: Sequence[str]) -> tuple[str, ...] | None:
-    """``(∂out/∂a, ∂out/∂b, ...)`` for ``op``, as expressions in ``out`` and ``args``; None if not inline.
-
-    Each expression computes exactly what the op's ``local_grads`` computes on
-    floats (the test suite checks this), so the generated backward agrees
-    with the engine's bit for bit.
-    """
-    if op is LINEAR:  # ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1
-        n = len(args) // 2
-        return (*args[n:2 * n], *args[:n], "1.0")
-    if op in _LOCAL:
-        return tuple(t.format(*args, out=out) for t in _LOCAL[op])
-    k = _exponent(op)
-    if k is not None:  # d/da a^k = k·a^(k-1)
-        return (f"{_literal(k)} * {args[0]} ** {_literal(k - 1)}",)
-    slope = _slope(op)
-    if slope is not None:
-        return (f"(1.0 if {args[0]} > 0.0 else {_literal(slope)})",)
-    return None
-
-
 # ------------------------------------------------------------------ naming
 
-_OP_WORDS = {"+": "add", "-": "sub", "*": "mul", "/": "div", "**": "pow", LINEAR.name: "linear"}
 _RESERVED = set(dir(builtins)) | set(keyword.kwlist) | set(keyword.softkwlist) | {"saved", "forward", "backward"}
-
-
-def _op_word(op: Op) -> str:
-    """A word for ``op`` fit for a variable name: add, mul, pow, tanh, leaky_relu..."""
-    if op.name in _OP_WORDS:
-        return _OP_WORDS[op.name]
-    if op.name.startswith("**"):
-        return "pow"
-    word = re.match(r"[A-Za-z_][A-Za-z0-9_]*", op.name)
-    return word.group() if word else "op"
+_NOT_IDENTIFIER = re.compile(r"[^A-Za-z0-9_]+")
 
 
 class _Names:
@@ -207,7 +95,8 @@ class _Names:
         self.count: dict[str, int] = {}
 
     def fresh(self, wanted: str, fallback: str = "v") -> str:
-        base = re.sub(r"[^A-Za-z0-9_]+", "_", wanted).strip("_") or fallback
+        base = wanted if wanted.isidentifier() and wanted.isascii() else (
+            _NOT_IDENTIFIER.sub("_", wanted).strip("_") or fallback)
         if base[0].isdigit():
             base = f"{fallback}_{base}"
         name, n = base, self.count.get(base, 0)
@@ -222,30 +111,13 @@ class _Names:
 # ------------------------------------------------------------------ writing
 
 
-def _is_atom(expression: str) -> bool:
-    """True for what binds tighter than ``*``: a name, a number, a call ``f(...)``, ``x[i]``, ``(...)``."""
-    if re.fullmatch(r"[0-9][0-9.e+-]*", expression):
-        return True
-    rest = re.sub(r"^[A-Za-z_][A-Za-z0-9_]*", "", expression)
-    if not rest:
-        return True
-    if rest[0] not in "([":
-        return False
-    depth = 0
-    for i, ch in enumerate(rest):  # the bracket opened first must close last
-        depth += {"(": 1, "[": 1, ")": -1, "]": -1}.get(ch, 0)
-        if depth == 0:
-            return i == len(rest) - 1
-    return False
-
-
-def _times(gradient: str, local: str) -> str:
+def _times(gradient: str, local: Symbol) -> str:
     """``gradient · local`` as short as it can be written exactly (g·1 = g, g·(-1) = -g)."""
-    if local == "1.0":
+    if local.text == "1.0":
         return gradient
-    if local == "-1.0":
+    if local.text == "-1.0":
         return f"-{gradient}"
-    return f"{gradient} * {local if _is_atom(local) else f'({local})'}"
+    return (Symbol(gradient) * local).text
 
 
 def _sum_lines(target: str, terms: list[str]) -> list[str]:
@@ -268,6 +140,17 @@ def _tuple(names: Sequence[str], indent: str) -> str:
         line += f"{name}, "
     lines.append(line.rstrip())
     return "(" + f"\n{indent}".join(lines) + ")"
+
+
+def _same(x: Any, y: Any) -> bool:
+    """Bit for bit the same float (NaN equals NaN; 0.0 is not -0.0)."""
+    try:
+        x, y = float(x), float(y)
+    except (TypeError, ValueError, OverflowError):
+        return False
+    if x != x or y != y:
+        return x != x and y != y
+    return x == y and math.copysign(1.0, x) == math.copysign(1.0, y)
 
 
 def reading_order(program: Program) -> list[int]:
@@ -303,20 +186,22 @@ class _Writer:
         self.steps, self.first = program.steps, program.first_step
         self.n_inputs = len(program.input_names)
         self.n_arguments = self.n_inputs + len(program.number_names)
-        self.namespace: dict[str, object] = dict(HELPERS)
-        self.names = _Names(_RESERVED | set(HELPERS))
-        for step in self.steps:  # the functions called get their plain names (exp, tanh) before any variable
-            if forward_expression(step.op, ["x"] * len(step.operands)) is None:
-                self.global_name(step.op.forward, _op_word(step.op))
+        self.namespace: dict[str, object] = dict(KERNELS)
+        self.names = _Names(_RESERVED | set(KERNELS))
+        self.called_forward: set[Op] = set()   # ops whose forward is called, not written out
+        self.called_rule: set[Op] = set()      # ops whose rule is called, not written out
+        self.forward_checked: set[Op] = set()  # ops whose written forward was checked once
+        self.rule_checked: set[Op] = set()     # ops whose written rule was checked once
         # Every slot's expression: a variable, or a constant's literal.
-        self.slot = [self.names.fresh(n, "x") for n in (*program.input_names, *program.number_names)]
-        self.slot += [_literal(c) for c in program.constants]
+        names = [self.names.fresh(n, "x") for n in (*program.input_names, *program.number_names)]
+        self.slot: list[Symbol] = [Symbol(n) for n in names]
+        self.slot += [literal(c) for c in program.constants]
         self.order = reading_order(program)
         step_names = [""] * len(self.steps)
         for i in self.order:  # numbered as they are read: mul, mul_1, ...
-            word = _op_word(self.steps[i].op)
+            word = self.steps[i].op.word
             step_names[i] = self.names.fresh(self.steps[i].label or word, word)
-        self.slot += step_names
+        self.slot += [Symbol(n) for n in step_names]
 
     def global_name(self, thing: object, word: str) -> str:
         """The name the generated code calls ``thing`` by: a builtin's own, else a fresh global."""
@@ -329,25 +214,103 @@ class _Writer:
         self.namespace[name] = thing
         return name
 
+    def _values(self, i: int) -> dict[str, float]:
+        """The recorded value of step i's result and operands, by their names in the code."""
+        step, slot, values = self.steps[i], self.slot, self.program.values
+        named = {slot[j].text: values[j] for j in step.operands if slot[j].text.isidentifier()}
+        named[slot[self.first + i].text] = values[self.first + i]
+        return named
+
+    def _agrees(self, i: int, texts: Sequence[str], expected: Callable[[], Sequence[Any]],
+                partials: Sequence[str] = ()) -> bool:
+        """True if the written expressions, evaluated on step i's recorded values, give ``expected()`` exactly.
+
+        Where ``expected()`` raises, the expressions must raise the same kind of error.
+        """
+        names: dict[str, Any] = {**self.namespace, **self._values(i)}
+        try:
+            wanted = list(expected())
+        except Exception as e:  # noqa: BLE001 - the op's own failure, which the written code must repeat
+            failure: type[Exception] | None = type(e)
+        else:
+            failure = None
+        try:
+            for line in partials:
+                exec(line, {"__builtins__": builtins}, names)  # noqa: S102 - our own text
+            got = [eval(text, {"__builtins__": builtins}, names) for text in texts]  # noqa: S307 - our own text
+        except Exception as e:  # noqa: BLE001 - an expression that fails where the op did not is wrong
+            return failure is not None and isinstance(e, failure)
+        return failure is None and len(got) == len(wanted) and all(map(_same, got, wanted))
+
+    def forward_expression(self, i: int, lines: list[str]) -> str:
+        """Step i's result: its op's forward run on symbols, or, where that cannot be written, a call.
+
+        A deep expression spills parts of itself onto lines of their own, added to ``lines``.
+        """
+        step = self.steps[i]
+        op, args = step.op, [self.slot[j] for j in step.operands]
+        if op not in self.called_forward:
+            partials: list[str] = []
+
+            def spill(text: str) -> str:
+                name = self.names.fresh("partial")
+                partials.append(f"{name} = {text}")
+                return name
+
+            try:
+                with spilling(spill):
+                    text = as_symbol(op.forward(*args)).text
+            except Exception:  # noqa: BLE001 - any forward that cannot run on symbols is called instead
+                self.called_forward.add(op)
+            else:
+                if op in self.forward_checked or self._forward_agrees(i, partials, text):
+                    self.forward_checked.add(op)
+                    lines.extend(partials)
+                    return text
+                self.called_forward.add(op)
+        return f"{self.global_name(op.forward, op.word)}({', '.join(a.text for a in args)})"
+
+    def _forward_agrees(self, i: int, partials: list[str], text: str) -> bool:
+        step, values = self.steps[i], self.program.values
+        return self._agrees(i, [text], lambda: [step.op.forward(*[values[j] for j in step.operands])], partials)
+
     def forward_lines(self) -> list[str]:
-        """One line per step: ``value = expression of its operands``."""
-        lines = []
+        """One line per step: ``value = expression of its operands`` (a deep one over several lines)."""
+        lines: list[str] = []
         for i in self.order:
-            step, target = self.steps[i], self.slot[self.first + i]
-            args = [self.slot[j] for j in step.operands]
-            if step.op is LINEAR:  # a wide sum may take several lines
-                lines += _sum_lines(target, _linear_terms(args))
-                continue
-            expression = forward_expression(step.op, args)
-            if expression is None:
-                expression = f"{self.global_name(step.op.forward, _op_word(step.op))}({', '.join(args)})"
-            lines.append(f"{target} = {expression}")
+            expression = self.forward_expression(i, lines)
+            lines.append(f"{self.slot[self.first + i].text} = {expression}")
         return lines
 
-    def backward_lines(self) -> tuple[list[str], set[str], list[str]]:
+    def local_derivatives(self, i: int, lines: list[str]) -> tuple[Symbol, ...]:
+        """Step i's ∂out/∂operand expressions: its rule run on symbols, or its rule called on its own line."""
+        step = self.steps[i]
+        op, out = step.op, self.slot[self.first + i]
+        args = [self.slot[j] for j in step.operands]
+        if op not in self.called_rule:
+            try:
+                local = tuple(as_symbol(d) for d in op.local_grads(out, *args))
+            except Exception:  # noqa: BLE001 - any rule that cannot run on symbols is called instead
+                self.called_rule.add(op)
+            else:
+                if len(local) == len(args) and (op in self.rule_checked or self._rule_agrees(i, local)):
+                    self.rule_checked.add(op)
+                    return local
+                self.called_rule.add(op)
+        rule = self.global_name(op.local_grads, f"{op.word}_local_grads")
+        name = self.names.fresh(f"local_{out.text}")
+        lines.append(f"{name} = {rule}({', '.join([out.text, *(a.text for a in args)])})")
+        return tuple(Symbol(f"{name}[{p}]") for p in range(len(args)))
+
+    def _rule_agrees(self, i: int, local: tuple[Symbol, ...]) -> bool:
+        step, values = self.steps[i], self.program.values
+        return self._agrees(i, [d.text for d in local],
+                            lambda: step.op.local_grads(values[self.first + i], *[values[j] for j in step.operands]))
+
+    def backward_lines(self) -> tuple[list[str], list[str]]:
         """The chain rule, one line per value with a gradient: ``d_v = Σ d_c · ∂c/∂v`` over its uses ``c``.
 
-        Returns the lines, the names they read, and the gradient of each input.
+        Returns the lines and the gradient of each input.
         """
         steps, first, slot = self.steps, self.first, self.slot
         # Which slots carry a gradient: the inputs, and every step that uses one.
@@ -359,27 +322,16 @@ class _Writer:
         for i in reversed(range(len(steps))):
             for position, j in enumerate(steps[i].operands):
                 uses.setdefault(j, []).append((i, position))
-        gradient = {j: self.names.fresh(f"d_{slot[j]}") for j in range(len(slot)) if needs_grad[j]}
-        local_of: dict[int, tuple[str, ...]] = {}
+        gradient = {j: self.names.fresh(f"d_{slot[j].text}") for j in range(len(slot)) if needs_grad[j]}
+        local_of: dict[int, tuple[Symbol, ...]] = {}
         lines: list[str] = []
-        read: set[str] = set()
-
-        def local_derivatives(i: int) -> tuple[str, ...]:
-            """Step i's ∂out/∂operand expressions; a rule not written inline is called once, on its own line."""
-            if i not in local_of:
-                step, out = steps[i], slot[first + i]
-                args = [slot[j] for j in step.operands]
-                read.update([out, *args])
-                local_of[i] = local_grad_expressions(step.op, out, args)
-                if local_of[i] is None:
-                    rule = self.global_name(step.op.local_grads, f"{_op_word(step.op)}_local_grads")
-                    local = self.names.fresh(f"local_{out}")
-                    lines.append(f"{local} = {rule}({', '.join([out, *args])})")
-                    local_of[i] = tuple(f"{local}[{p}]" for p in range(len(args)))
-            return local_of[i]
 
         def write(j: int) -> None:
-            terms = [_times(gradient[first + i], local_derivatives(i)[p]) for i, p in uses[j]]
+            terms = []
+            for i, p in uses[j]:
+                if i not in local_of:
+                    local_of[i] = self.local_derivatives(i, lines)
+                terms.append(_times(gradient[first + i], local_of[i][p]))
             lines.extend(_sum_lines(gradient[j], terms))
 
         output = self.program.output
@@ -392,21 +344,22 @@ class _Writer:
             if j != output and j in uses:
                 write(j)
         returned = [gradient[j] if j in uses or j == output else "0.0" for j in range(self.n_inputs)]
-        return lines, read, returned
+        return lines, returned
 
     def source(self, title: str) -> str:
         program, slot = self.program, self.slot
         forward = self.forward_lines()
-        backward, read, returned = self.backward_lines()
-        saved = slot[:self.n_arguments] + [slot[self.first + i] for i in self.order]
+        backward, returned = self.backward_lines()
+        read = set(_IDENTIFIER.findall("\n".join(backward)))
+        saved = [s.text for s in slot[:self.n_arguments]] + [slot[self.first + i].text for i in self.order]
         unpacked = [name if name in read else "_" for name in saved]
         indent = " " * 8
         return "\n".join([
-            f"# {title}: generated by autograd.compile",
+            f"# {_comment(title)}: generated by autograd.compile",
             "",
-            f"def forward({', '.join(slot[:self.n_arguments])}):",
+            f"def forward({', '.join(s.text for s in slot[:self.n_arguments])}):",
             *(f"    {line}" for line in forward),
-            f"    return {slot[program.output]}, {_tuple(saved, indent)}",
+            f"    return {slot[program.output].text}, {_tuple(saved, indent)}",
             "",
             "",
             "def backward(saved):",
@@ -415,6 +368,14 @@ class _Writer:
             f"    return {_tuple(returned, indent)}",
             "",
         ])
+
+
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _comment(text: str) -> str:
+    """``text`` fit for one comment line: no line breaks, nothing that ends the comment."""
+    return " ".join(text.split()).encode("ascii", "backslashreplace").decode("ascii")
 
 
 def generate(program: Program, title: str) -> Generated:
@@ -426,7 +387,9 @@ def generate(program: Program, title: str) -> Generated:
     """
     writer = _Writer(program)
     source = writer.source(title)
-    filename = f"<autograd.compile {title}>"
+    filename = f"<autograd.compile {_comment(title)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the line
-    exec(builtins.compile(source, filename, "exec"), writer.namespace)
-    return Generated(source, writer.namespace["forward"], writer.namespace["backward"])
+    exec(builtins.compile(source, filename, "exec"), writer.namespace)  # noqa: S102 - our own generated code
+    forward = writer.namespace["forward"]
+    backward = writer.namespace["backward"]
+    return Generated(source, forward, backward)  # type: ignore[arg-type]

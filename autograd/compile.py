@@ -20,13 +20,16 @@ from . import grad_mode
 from .backprop import propagate
 from .codegen import Generated, Program, Step, generate, reading_order
 from .graph import topological_order
-from .ops import Op
-from .value import Value, _result, apply, operands
+from .ops import FORWARD_ERRORS, Op
+from .value import Value, apply, record
 
 _INF = math.inf
-_MATH_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+_MATH_ERRORS = FORWARD_ERRORS
 _NUMBER = "number"  # marks a number's place in a call's structure
 _WARM_UP_CALLS = 8
+MAX_STEPS = 250_000
+"""The most ops a compiled graph may have: generating and compiling code costs about 7 KB and
+0.25 ms per op, so a graph of millions of ops would take minutes and gigabytes (run it eagerly)."""
 
 
 def compile(f: Callable[..., Value]) -> CompiledFunction:  # noqa: A001 - the name users know from jax and torch
@@ -153,23 +156,28 @@ class _Version:
             raise
         if not -_INF < sum(saved) < _INF:  # some value is inf or nan (or the sum overflowed): ask the engine
             self.replay(inputs, data)
-        if not inputs or not grad_mode.enabled:
+        if not inputs or not grad_mode.is_grad_enabled():
             return Value(out)
         labels = [v.label for v in inputs]
         op = Op(self.op_name,
                 lambda *input_data: forward(*input_data, *data)[0],
-                functools.partial(self._local_grads, saved, labels))
-        if len(inputs) == 1:
-            return _result(out, op, inputs[0], None)
-        if len(inputs) == 2:
-            return _result(out, op, inputs[0], inputs[1])
-        return _result(out, op, tuple(inputs), None)
+                functools.partial(self._local_grads, saved, data, labels), arity=len(inputs), word="compiled")
+        return record(op, out, inputs)
 
-    def _local_grads(self, saved: tuple[float, ...], labels: list[str], out: Any, *inputs: Any) -> tuple[float, ...]:
-        """∂out/∂input for each input: the generated backward, on the values this call saved."""
+    def _local_grads(self, saved: tuple[float, ...], data: list[float], labels: list[str],
+                     out: Any, *inputs: Any) -> tuple[float, ...]:
+        """∂out/∂input for each input: the generated backward, on the values of the call at these inputs.
+
+        The values this call saved serve while the inputs still hold the numbers
+        it ran on; otherwise (the node replayed by an enclosing compiled
+        function, on new numbers) the forward runs again to get them.
+        """
         if type(out) is not float:
             raise NotImplementedError(f"{self.op_name}: a compiled gradient is float code and cannot be "
-                                      "differentiated again (create_graph); call the function uncompiled for that")
+                                      "differentiated again (create_graph) or written out by an enclosing "
+                                      "compile; call the function uncompiled for that")
+        if list(inputs) != list(saved[:len(inputs)]):
+            saved = self.generated.forward(*inputs, *data)[1]
         try:
             grads = self.generated.backward(saved)
         except _MATH_ERRORS:
@@ -226,7 +234,7 @@ def _flatten(args: Any, inputs: list[Value], data: list[float]) -> tuple:
     structure = []
     for x in args:
         kind = type(x)
-        if kind is Value:
+        if isinstance(x, Value):
             inputs.append(x)
             structure.append(Value)
         elif kind is float:
@@ -257,7 +265,7 @@ class _Naming:
 
 def _substitute(x: Any, stand_ins: Iterator[Value], names: _Naming, path: str) -> Any:
     """``x`` with each number replaced by the next stand-in leaf, recording names on the way."""
-    if type(x) is Value:
+    if isinstance(x, Value):
         names.value(x, path)
         return x
     if type(x) is list or type(x) is tuple:
@@ -283,21 +291,33 @@ def _program(out: Value, inputs: list[Value], stand_ins: list[Value], names: _Na
     needed = {out}  # the nodes out depends on without passing through an input
     for node in reversed(order):
         if node in needed and node not in slot:
-            needed.update(operands(node))
+            needed.update(node.parents)
     order = [node for node in order if node in needed and node not in slot]
-    constants = [node for node in order if node._operation is None]
+    constants = [node for node in order if not node.parents]
     for node in constants:
         slot[node] = len(slot)
     steps = []
+    if len(order) - len(constants) > MAX_STEPS:
+        raise ValueError(f"compile: this graph has {len(order) - len(constants)} ops, more than the "
+                         f"{MAX_STEPS} that compile writes code for (generating it would take minutes and "
+                         "gigabytes); run it eagerly instead, without compile, or compile a smaller part "
+                         "(one minibatch) at a time")
     for node in order:
-        if node._operation is not None:
-            steps.append(Step(node._operation, tuple(slot[p] for p in operands(node)), node.label))
+        operation = node.operation
+        if node.parents:
+            if not isinstance(operation, Op):
+                raise TypeError(f"compile: {node.op or 'a node'} was built with a hand-written _backward, which "
+                                "compile cannot write out; write it as autograd.Op(name, forward, local_grads)")
+            steps.append(Step(operation, tuple(slot[p] for p in node.parents), node.label))
             slot[node] = len(slot)
+    values = [v.data for v in inputs] + [v.data for v in stand_ins] + [float(node.data) for node in constants]
+    values += [float(node.data) for node in order if node.parents]
     return Program(
         input_names=tuple(names.inputs[v] for v in inputs),
         number_names=tuple(names.numbers),
-        constants=tuple(node.data for node in constants),
+        constants=tuple(float(node.data) for node in constants),
         constant_labels=tuple(node.label for node in constants),
         steps=tuple(steps),
         output=slot[out],
+        values=tuple(values),
     )

@@ -39,7 +39,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, Iterable, Mapping
 
 from .graph import topological_order
-from .value import Value, operands
+from .value import Value
 
 if TYPE_CHECKING:
     from .render import Drawing
@@ -110,7 +110,7 @@ class Picture:
     def _role(self, node: Value, parameters: set[Value] | None) -> str:
         if node is self.root:
             return "output"
-        if node._operation is not None:
+        if node.operation is not None:
             return "intermediate"
         if parameters is not None:
             if node in parameters:
@@ -120,7 +120,7 @@ class Picture:
         return "input" if node.label else "constant"
 
     def op_nodes(self) -> list[Value]:
-        return [node for node in self.nodes if node._operation is not None]
+        return [node for node in self.nodes if node.operation is not None]
 
     def name(self, node: Value) -> str:
         """What captions call a node: its label, a constant's value, else ``#k`` (its place in build order)."""
@@ -161,11 +161,11 @@ class Picture:
         missing = False
         for i, node in enumerate(self.nodes):
             missing |= self._value_node(dot, node, grads, known is None or node in known, node is current)
-            if node._operation is None:
+            if node.operation is None:
                 continue
             computing = node is current and edge is None  # a forward step: the op at work
             self._op_node(dot, node, computing)
-            for position, operand in enumerate(operands(node)):
+            for position, operand in enumerate(node.parents):
                 if edge is not None and edge[0] is node and edge[1] == position:
                     dot.edge(f"v{self.index[operand]}", f"op{i}", label=dot_text(edge[2]), color=HIGHLIGHT,
                              fontcolor=HIGHLIGHT, fontsize="13", penwidth="2.5", **{"class": "current"})
@@ -184,11 +184,11 @@ class Picture:
         member = self._membership(_GROUP_PREFIX[group])
         names = list(dict.fromkeys(member.values()))
         loose = [node for node in self.nodes if node not in member]
-        self.check_size(len(names) + len(loose) + sum(1 for n in loose if n._operation is not None), max_nodes, group)
+        self.check_size(len(names) + len(loose) + sum(1 for n in loose if n.operation is not None), max_nodes, group)
 
         dot = self._new_drawing(rankdir)
         box = {name: f"g{k}" for k, name in enumerate(names)}
-        contents = Counter((member[node], node._operation is None) for node in member)
+        contents = Counter((member[node], node.operation is None) for node in member)
         for name in names:
             parameters, ops = contents[name, True], contents[name, False]
             dot.node(box[name], f"{group} {dot_text(name)}\\n{parameters} parameters, {ops} ops", shape="box",
@@ -196,7 +196,7 @@ class Picture:
         missing = False
         for node in loose:
             missing |= self._value_node(dot, node, grads)
-            if node._operation is not None:
+            if node.operation is not None:
                 self._op_node(dot, node)
 
         def endpoint(node: Value, as_consumer: bool) -> str:
@@ -205,7 +205,7 @@ class Picture:
             return f"op{self.index[node]}" if as_consumer else f"v{self.index[node]}"
 
         uses = Counter((endpoint(x, False), endpoint(node, True))
-                       for node in self.nodes for x in operands(node))
+                       for node in self.nodes for x in node.parents)
         for (tail, head), count in uses.items():
             if tail != head:
                 dot.edge(tail, head, label=f"×{count}" if count > 1 else None)
@@ -216,15 +216,15 @@ class Picture:
         """The group of every grouped node, by the rule in the module docstring."""
         member: dict[Value, str] = {}
         for node in self.nodes:
-            if node._operation is None:
+            if node.operation is None:
                 found = prefix.match(node.label) if self.roles[node] == "parameter" else None
                 if found:
                     member[node] = found.group(1)
                 continue
             if node is self.root:
                 continue
-            inputs = operands(node)
-            own = [member[x] for x in inputs if x in member and x._operation is None]
+            inputs = node.parents
+            own = [member[x] for x in inputs if x in member and x.operation is None]
             if own:
                 member[node] = own[0]
             elif all(x in member for x in inputs) and len({member[x] for x in inputs}) == 1:

@@ -25,17 +25,17 @@ import os
 from collections import Counter
 from pathlib import Path
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Iterable, NamedTuple, overload
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, overload
 
 from .backprop import propagate
 from .draw import Picture
-from .value import Value, operands
+from .ops import ATOM, UNARY, Op
+from .value import Value
 
 if TYPE_CHECKING:
     from .render import Drawing
 
 MAX_NODES = 100
-_INFIX = {"+", "-", "*", "/", "**"}
 
 
 class Frame(NamedTuple):
@@ -61,7 +61,7 @@ def step_through(root: Value, rankdir: str = "LR", *, parameters: Iterable[Value
     name = picture.name
     frames: list[Frame] = []
 
-    known = {node for node in picture.nodes if node._operation is None}
+    known = {node for node in picture.nodes if node.operation is None}
     for count, node in enumerate(ops, 1):
         known.add(node)
         caption = f"forward {count}/{len(ops)}: {_formula(node, name)}"
@@ -72,7 +72,7 @@ def step_through(root: Value, rankdir: str = "LR", *, parameters: Iterable[Value
     frames.append(Frame(picture.drawing(rankdir, dict(received), current=root),
                         f"backward starts at {name(root)}: its grad is ∂{name(root)}/∂{name(root)} = {_short(seed)}",
                         "backward", root))
-    uses = Counter(x for node in ops for x in operands(node))
+    uses = Counter(x for node in ops for x in node.parents)
     position: Counter[Value] = Counter()
 
     def on_edge(out: Value, operand: Value, upstream: float, local: float, contribution: float) -> None:
@@ -153,16 +153,17 @@ def _short(x: float) -> str:
     return text + "0" if text.endswith(".") else text
 
 
-def _formula(node: Value, name) -> str:
-    """How ``node`` was computed, in names and in numbers: ``n = a + b = 1.0 + 2.0 = 3.0``."""
-    inputs = operands(node)
-    op = node.op
-    if op in _INFIX and len(inputs) == 2:
-        symbolic = f" {op} ".join(name(x) for x in inputs)
-        numeric = f" {op} ".join(_short(x.data) for x in inputs)
-    elif op.startswith("**") and len(inputs) == 1:
-        symbolic, numeric = f"{name(inputs[0])}{op}", f"{_short(inputs[0].data)}{op}"
-    else:
-        symbolic = f"{op}({', '.join(name(x) for x in inputs)})"
-        numeric = f"{op}({', '.join(_short(x.data) for x in inputs)})"
+def _formula(node: Value, name: Callable[[Value], str]) -> str:
+    """How ``node`` was computed, in names and in numbers: ``n = a + b = 1.0 + 2.0 = 3.0``.
+
+    Written with the op's display form from the op table.
+    """
+    inputs = node.parents
+    op = node.operation
+    if isinstance(op, Op):
+        symbolic = op.write([(name(x), ATOM) for x in inputs])[0]
+        numeric = op.write([(_short(x.data), UNARY if _short(x.data).startswith("-") else ATOM) for x in inputs])[0]
+    else:  # a node built by hand, the lecture's way: its op's name
+        symbolic = f"{node.op}({', '.join(name(x) for x in inputs)})"
+        numeric = f"{node.op}({', '.join(_short(x.data) for x in inputs)})"
     return f"{name(node)} = {symbolic} = {numeric} = {_short(node.data)}"

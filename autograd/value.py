@@ -2,20 +2,24 @@
 
 A ``Value`` is a node of the computational graph. Leaves are the numbers you
 start from (inputs, parameters, constants); every op makes a new node that
-remembers its op (a row of the table in ``ops.py``) in ``_operation`` and its operand
-nodes in ``_a`` and ``_b``:
+remembers its op's row (``ops.py``) and its operands. The rest of the engine
+reads a node through three attributes: ``operation`` (the row, None for a
+leaf), ``parents`` (the operands, in order) and ``data``.
 
-* a leaf: ``_operation``, ``_a`` and ``_b`` are None;
-* ``op(a)``: ``_b`` is None;
-* ``a op b``: both are set;
-* an op of many operands (``linear``): ``_a`` is their tuple, ``_b`` is None.
-
-Keeping the operands in slots rather than in a tuple makes a node one object,
-not two: less memory, and half the work for Python's cyclic garbage collector.
+Inside, the operands sit in two slots rather than a tuple, which makes a node
+one object, not two: ``_a`` and ``_b`` for one or two operands, and for more
+(``linear``, a compiled function) ``_a`` holds their tuple and ``_b`` is None.
+Only this module reads those slots.
 
 Nothing here points back from a parent to its children, and no closure holds
-its own node, so a graph has no reference cycles: dropping the root frees it by
-reference counting alone.
+its own node, so a graph built by ops has no reference cycles: dropping the
+root frees it by reference counting alone.
+
+The micrograd lecture's way of building a node also works:
+``Value(data, (a, b), "+")`` with a hand-written ``out._backward = fn``. Such
+closures hold their node (a cycle, left to the collector) and serve ordinary
+``backward()`` only; ``Op(...)`` gives the same op higher-order gradients,
+``compile`` and drawing captions too.
 """
 
 from __future__ import annotations
@@ -24,19 +28,39 @@ import math
 import numbers
 from functools import reduce
 from operator import add, mul
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 from . import grad_mode
-from .ops import (ABS, ADD, COS, DIV, EXP, LINEAR, LOG, MAX, MIN, MUL, NEG, POW, RELU,
-                  SIGMOID, SIN, SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, power)
+from .backprop import propagate
+from .ops import (ABS, ADD, COS, DIV, DOMAIN_ERRORS, EXP, FORWARD_ERRORS, LINEAR, LOG, MAX, MIN, MUL, NEG, POW,
+                  RELU, SIGMOID, SIN, SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, op_error, power)
 
 _INF = math.inf
-# What a float op raises when its inputs are outside its domain.
-_MATH_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+_recording = grad_mode.is_grad_enabled
+
+
+class HandWritten:
+    """The op of a node built the lecture's way: its name, and its ``_backward`` closure if one was set."""
+
+    __slots__ = ("name", "backward")
+
+    def __init__(self, name: str, backward: Callable[[], None] | None = None) -> None:
+        self.name = name
+        self.backward = backward
+
+    def __repr__(self) -> str:
+        return f"HandWritten({self.name!r})"
+
+
+def _nothing() -> None:
+    """A leaf's ``_backward``, and that of a lecture node whose ``_backward`` was never set: no-op."""
 
 
 class Value:
     """A scalar node: ``data``, ``grad``, ``label``, and the op that made it.
+
+    ``Value(data, label="")``, or the micrograd lecture's
+    ``Value(data, _children=(), _op="", label="")``.
 
     >>> a = Value(2.0, label="a"); b = Value(-3.0, label="b")
     >>> e = a * b + a
@@ -47,7 +71,21 @@ class Value:
 
     __slots__ = ("data", "grad", "label", "_operation", "_a", "_b")
 
-    def __init__(self, data: Any, label: str = "") -> None:
+    data: float
+    grad: Any
+    label: str
+    _operation: Op | HandWritten | None
+    _a: Value | tuple[Value, ...] | None
+    _b: Value | None
+
+    def __init__(self, data: Any, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
+        if isinstance(_children, str) and not _op and not label:
+            _children, label = (), _children  # Value(2.0, "a"): the label second, as this engine has allowed
+        if not isinstance(label, str):
+            raise TypeError(f"Value's label must be a str, got {type(label).__name__}: {label!r}")
+        if not isinstance(_op, str):
+            raise TypeError(f"Value's _op must be a str (the op's name), got {type(_op).__name__}: {_op!r}")
+        children = _children_of(_children, label)
         if type(data) is not float:
             data = _to_float(data, label)
         if not -_INF < data < _INF:
@@ -55,30 +93,80 @@ class Value:
         self.data = data
         self.grad = 0.0
         self.label = label
-        self._operation = self._a = self._b = None
+        self._b = None
+        if children:
+            self._operation = HandWritten(_op)
+            self._a = children
+        else:
+            self._operation = self._a = None
 
     # ------------------------------------------------------------ the graph
     @property
-    def op(self) -> str:
-        """The name of the op that made this node; "" for a leaf."""
-        return self._operation.name if self._operation else ""
+    def operation(self) -> Op | HandWritten | None:
+        """The op's row in the table (``ops.py``); a ``HandWritten`` for a lecture-built node; None for a leaf."""
+        return self._operation
 
     @property
     def parents(self) -> tuple[Value, ...]:
-        """The operands this node was made from, in order: ``a + a`` has ``(a, a)``."""
-        return operands(self)
+        """The operands this node was made from, in order: ``a + a`` has ``(a, a)``; () for a leaf."""
+        a = self._a
+        if a is None:
+            return ()
+        if type(a) is tuple:
+            return a
+        b = self._b
+        return (a,) if b is None else (a, b)  # type: ignore[return-value]
+
+    @property
+    def op(self) -> str:
+        """The name of the op that made this node; "" for a leaf."""
+        operation = self._operation
+        return operation.name if operation is not None else ""
 
     # micrograd's names, so lecture code (its trace and draw_dot: ``uid + n._op``) runs unchanged.
     _op = op
     _prev = parents
 
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """micrograd's step of the chain rule at this node: add ``self.grad · ∂self/∂operand`` into each operand's ``.grad``.
+
+        For a node made by an op it is computed from the op's rule; a leaf's
+        does nothing. Assigning ``node._backward = fn`` (the lecture's way of
+        adding an op) makes ``backward()`` run ``fn`` at this node's turn.
+        """
+        operation = self._operation
+        if isinstance(operation, HandWritten):
+            return operation.backward or _nothing
+        if operation is None:
+            return _nothing
+        return self._chain_rule_step
+
+    @_backward.setter
+    def _backward(self, fn: Callable[[], None]) -> None:
+        if not callable(fn):
+            raise TypeError(f"_backward must be a function of no arguments, got {type(fn).__name__}: {fn!r}")
+        self._operation = HandWritten(self.op, fn)
+
+    def _chain_rule_step(self) -> None:
+        op = self._operation
+        assert isinstance(op, Op)
+        parents = self.parents
+        try:
+            local = op.local_grads(self.data, *[p.data for p in parents])
+        except DOMAIN_ERRORS as e:
+            raise op_error(op, parents, e, in_backward=True) from None
+        g = self.grad
+        for p, d in zip(parents, local, strict=True):
+            p.grad += g * d
+
     def is_leaf(self) -> bool:
         """A leaf has no parents: an input, a parameter, a constant, or a detached value."""
-        return self._operation is None
+        return self._a is None
 
     def detach(self) -> Value:
         """A new leaf with the same data, cut off from this graph."""
-        return Value(self.data, self.label)
+        return Value(self.data, label=self.label)
 
     def backward(self, grad: float = 1.0) -> None:
         """Fill ``.grad`` of every node this one depends on, by the chain rule.
@@ -89,10 +177,10 @@ class Value:
         infinite (sqrt at 0, say), an error names the node and no ``.grad``
         changes.
         """
-        from .backprop import propagate
-
+        if isinstance(grad, bool) or not _is_real(grad):
+            raise TypeError(f"backward takes the seed ∂L/∂self as a number, got {type(grad).__name__}: {grad!r}")
         for node, g in propagate(self, float(grad)).items():
-            if node._operation is not None:
+            if node._a is not None:
                 node.grad = g
             else:
                 node.grad += g
@@ -102,6 +190,11 @@ class Value:
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
     def __float__(self) -> float:
+        op = grad_mode.rule_running_on_values()
+        if op:
+            raise TypeError(f"the local_grads rule of {op} turned a Value into a float (math.cos(x), float(x)) "
+                            "while computing a gradient that must stay a graph (create_graph): write the rule "
+                            "with autograd.math (autograd.math.cos(x)), which works on floats and Values alike")
         return self.data
 
     # Ordering compares data (handy for max() and sorting). Equality is not
@@ -148,7 +241,10 @@ class Value:
             return _binary(POW, self, other)
         if not _is_real(other):
             return NotImplemented
-        return _unary(power(float(other)), self)  # a constant exponent gets no gradient
+        exponent = _number(POW, other, self)
+        if exponent != exponent:
+            raise ValueError(f"** failed on {self.data!r}{_named(self.label)}: the exponent is NaN")
+        return _unary(power(exponent), self)  # a constant exponent gets no gradient
 
     def __rpow__(self, other: Any) -> Value:
         return _binary(POW, other, self)
@@ -201,7 +297,7 @@ class Value:
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope·x; d/dx = 1 or slope."""
-        return _unary(leaky_relu(float(slope)), self)
+        return _unary(leaky_relu(slope), self)
 
     def max(self, other: Any) -> Value:
         """max(x, y) = x if x >= y else y, recorded as an op; ``other`` is a Value or a number.
@@ -226,6 +322,11 @@ class Value:
         """
         return apply(MIN, self, other)
 
+    @staticmethod
+    def apply(op: Op, *operands: Any) -> Value:
+        """``op`` on the operands, recorded as a new node (``autograd.apply``)."""
+        return apply(op, *operands)
+
 
 # ---------------------------------------------------------------- machinery
 
@@ -242,6 +343,18 @@ def _is_real(x: Any) -> bool:
     return hasattr(kind, "__float__") and not hasattr(kind, "__len__") and not isinstance(x, numbers.Complex)
 
 
+def _children_of(children: Any, label: str) -> tuple[Value, ...]:
+    """The lecture constructor's ``_children``, checked: an iterable of Values."""
+    if isinstance(children, (str, bytes)) or not hasattr(children, "__iter__"):
+        raise TypeError(f"Value{_named(label)}: _children must be an iterable of Values (the operands), "
+                        f"got {type(children).__name__}: {children!r}; to give a label, write label=...")
+    found = tuple(children)
+    for i, child in enumerate(found):
+        if not isinstance(child, Value):
+            raise TypeError(f"Value{_named(label)}: _children[{i}] is {type(child).__name__} {child!r}, not a Value")
+    return found
+
+
 def _to_float(data: Any, label: str) -> float:
     """Turn a real number (int, float, numpy float, Fraction, ...) into a float."""
     if isinstance(data, Value):
@@ -249,12 +362,21 @@ def _to_float(data: Any, label: str) -> float:
     if _is_real(data):
         try:
             return float(data)
+        except OverflowError:
+            raise OverflowError(f"Value{_named(label)} needs a number that fits in a float, got "
+                                f"{type(data).__name__} {_shown(data)}") from None
         except (TypeError, ValueError) as e:
-            raise TypeError(f"Value{_named(label)} cannot turn {type(data).__name__} {data!r} into a float: {e}") from None
-    raise TypeError(f"Value{_named(label)} needs a real number, got {type(data).__name__}: {data!r}")
+            raise TypeError(f"Value{_named(label)} cannot turn {type(data).__name__} {_shown(data)} "
+                            f"into a float: {e}") from None
+    raise TypeError(f"Value{_named(label)} needs a real number, got {type(data).__name__}: {_shown(data)}")
 
 
-def _data(x: Any) -> float:
+def _shown(x: Any) -> str:
+    text = repr(x)
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
+
+
+def _data(x: Any) -> Any:
     return x.data if isinstance(x, Value) else x
 
 
@@ -262,58 +384,48 @@ def _named(label: str) -> str:
     return f" {label!r}" if label else ""
 
 
-def _describe(v: Value) -> str:
-    return f"{v.data!r} ({'Value ' + repr(v.label) if v.label else 'unlabelled'})"
+def _number(op: Op, x: Any, beside: Value) -> float:
+    """A plain number operand of ``op`` as a float, or an error naming the op and the Value beside it."""
+    try:
+        return float(x)
+    except OverflowError:
+        raise OverflowError(f"{op.name} failed beside {beside.data!r}{_named(beside.label)}: the number "
+                            f"{_shown(x)} does not fit in a float") from None
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"{op.name} cannot use {type(x).__name__} {_shown(x)} as a number: {e}") from None
 
 
-def op_error(op: Op, operands: Iterable[Value], cause: BaseException, *, in_backward: bool = False) -> Exception:
-    """The error for ``op`` failing on ``operands``: same type as ``cause``, saying what and where."""
-    operands = list(operands)
-    values = ", ".join(_describe(v) for v in operands[:4])
-    if len(operands) > 4:  # a fused node (linear, a compiled function) can have hundreds
-        values += f" and {len(operands) - 4} more operands"
-    kind = type(cause) if isinstance(cause, _MATH_ERRORS) else ValueError
-    if in_backward:
-        return kind(f"backward: the derivative of {op.name} at {values} is not finite ({cause}); "
-                    "nothing was written to any .grad")
-    if op.domain:
-        return kind(f"{op.name} failed on {values}: it needs {op.domain} ({cause})")
-    return kind(f"{op.name} failed on {values}: {cause}")
-
-
-def operands(node: Value) -> tuple[Value, ...]:
-    """The operand nodes of ``node`` in order; () for a leaf."""
-    a = node._a
-    if a is None:
-        return ()
-    if type(a) is tuple:
-        return a
-    b = node._b
-    return (a,) if b is None else (a, b)
+def _constant(op: Op, x: Any, beside: Value | None) -> Value:
+    """A plain number operand as a constant leaf; not a number: TypeError naming the op."""
+    if isinstance(x, Value):
+        return x
+    if not _is_real(x):
+        raise TypeError(f"{op.name} takes Values or real numbers, got {type(x).__name__}: {_shown(x)}")
+    return Value(_number(op, x, beside) if beside is not None else x)
 
 
 def _unary(op: Op, a: Value) -> Value:
     """``op(a)``, recorded as a new node."""
     try:
         data = op.forward(a.data)
-    except _MATH_ERRORS as e:
+    except FORWARD_ERRORS as e:
         raise op_error(op, (a,), e) from None
     return _result(data, op, a, None)
 
 
 def _binary(op: Op, a: Any, b: Any) -> Value:
     """``a op b``, recorded as a new node; a plain number on either side becomes a constant leaf."""
-    if type(a) is not Value:
+    if type(a) is not Value and not isinstance(a, Value):
         if not _is_real(a):
             return NotImplemented
-        a = Value(a)
-    if type(b) is not Value:
+        a = _constant(op, a, b)
+    if type(b) is not Value and not isinstance(b, Value):
         if not _is_real(b):
             return NotImplemented
-        b = Value(b)
+        b = _constant(op, b, a)
     try:
         data = op.forward(a.data, b.data)
-    except _MATH_ERRORS as e:
+    except FORWARD_ERRORS as e:
         raise op_error(op, (a, b), e) from None
     return _result(data, op, a, b)
 
@@ -325,28 +437,39 @@ def apply(op: Op, *operands: Any) -> Value:
 
         cube = Op("cube", lambda a: a ** 3, lambda out, a: (3 * a * a,))
         y = apply(cube, x)        # or cube(x)
+
+    The forward must return a real number that fits in a float; anything
+    else is a TypeError or ValueError naming the op.
     """
-    nodes = tuple(x if type(x) is Value else _operand(op, x) for x in operands)
-    if len(nodes) == 2:
-        return _binary(op, *nodes)
-    if len(nodes) == 1:
-        return _unary(op, *nodes)
+    if not isinstance(op, Op):
+        raise TypeError(f"apply takes an autograd.Op, got {type(op).__name__}: {op!r}")
+    first = next((x for x in operands if isinstance(x, Value)), None)
+    nodes = tuple(x if isinstance(x, Value) else _constant(op, x, first) for x in operands)
     if not nodes:
         raise TypeError(f"{op.name} needs at least one operand")
+    if op.arity is not None and len(nodes) != op.arity:
+        raise TypeError(f"{op.name} takes {op.arity} operand(s), got {len(nodes)}")
     try:
         data = op.forward(*[v.data for v in nodes])
-    except _MATH_ERRORS as e:
+    except FORWARD_ERRORS as e:
         raise op_error(op, nodes, e) from None
-    return _result(data, op, nodes, None)
+    if type(data) is not float:
+        data = _forward_result(op, nodes, data)
+    return record(op, data, nodes)
 
 
-def _operand(op: Op, x: Any) -> Value:
-    if not _is_real(x):
-        raise TypeError(f"{op.name} takes Values or real numbers, got {type(x).__name__}: {x!r}")
-    return Value(x)
+def _forward_result(op: Op, nodes: tuple[Value, ...], data: Any) -> float:
+    """What a forward returned, as a float: a real number that fits, else an error naming the op."""
+    if isinstance(data, Value) or isinstance(data, bool) or not _is_real(data):
+        raise TypeError(f"the forward of {op.name} returned {type(data).__name__} {_shown(data)} on numbers: "
+                        "a forward must return a real number (work on the floats it is given)")
+    try:
+        return float(data)
+    except OverflowError:
+        raise op_error(op, nodes, OverflowError(f"the result {_shown(data)} does not fit in a float")) from None
 
 
-def linear(weights: Iterable[Value], inputs: Iterable[Any], bias: Any) -> Value:
+def linear(weights: Iterable[Any], inputs: Iterable[Any], bias: Any) -> Value:
     """b + Σ wᵢxᵢ as one node: ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.
 
     The fused pre-activation of a neuron (the lecture's perceptron): one node
@@ -354,34 +477,49 @@ def linear(weights: Iterable[Value], inputs: Iterable[Any], bias: Any) -> Value:
     runs b + w₁x₁ + w₂x₂ + ..., in the order micrograd's ``sum(..., b)`` adds,
     so it equals the granular graph's value bit for bit.
     """
-    weights = [w if type(w) is Value else _operand(LINEAR, w) for w in weights]
-    inputs = [x if type(x) is Value else _operand(LINEAR, x) for x in inputs]
-    if len(weights) != len(inputs):
-        raise ValueError(f"linear needs as many weights as inputs, got {len(weights)} weights and {len(inputs)} inputs")
-    if type(bias) is not Value:
-        bias = _operand(LINEAR, bias)
-    data = reduce(add, map(mul, [w.data for w in weights], [x.data for x in inputs]), bias.data)
-    return _result(data, LINEAR, (*weights, *inputs, bias), None)
+    ws = [w if type(w) is Value else _constant(LINEAR, w, None) for w in weights]
+    xs = [x if type(x) is Value else _constant(LINEAR, x, None) for x in inputs]
+    if len(ws) != len(xs):
+        raise ValueError(f"linear needs as many weights as inputs, got {len(ws)} weights and {len(xs)} inputs")
+    b = bias if type(bias) is Value else _constant(LINEAR, bias, None)
+    data = reduce(add, map(mul, [w.data for w in ws], [x.data for x in xs]), b.data)
+    return _result(data, LINEAR, (*ws, *xs, b), None)
+
+
+def record(op: Op, data: float, parents: Iterable[Value]) -> Value:
+    """The node for ``op``'s result ``data`` on ``parents``, recorded without running its forward.
+
+    For an interpretation that has computed the result itself (``compile``
+    runs generated code); a bare leaf inside ``no_grad``.
+    """
+    nodes = tuple(parents)
+    if len(nodes) == 1:
+        return _result(data, op, nodes[0], None)
+    if len(nodes) == 2:
+        return _result(data, op, nodes[0], nodes[1])
+    return _result(data, op, nodes, None)
 
 
 _new = object.__new__
 
 
-def _result(data: float, op: Op, a: Value | tuple, b: Value | None) -> Value:
+def _result(data: float, op: Op, a: Value | tuple[Value, ...], b: Value | None) -> Value:
     """The node for an op's result; a bare leaf inside no_grad.
 
     Built without ``__init__``: ``data`` is already a float, and this is the
     hottest function of the engine.
     """
+    if not -_INF < data < _INF:
+        operands = a if type(a) is tuple else (a,) if b is None else (a, b)
+        raise op_error(op, operands, OverflowError(f"the result {data!r} does not fit in a float"))
     node = _new(Value)
     node.data = data
     node.grad = 0.0
     node.label = ""
-    node._operation = op
-    node._a = a
-    node._b = b
-    if not -_INF < data < _INF:
-        raise op_error(op, operands(node), OverflowError(f"the result {data!r} does not fit in a float"))
-    if not grad_mode.enabled:
+    if _recording():
+        node._operation = op
+        node._a = a
+        node._b = b
+    else:
         node._operation = node._a = node._b = None
     return node

@@ -2,8 +2,10 @@
 
 ``exact(formula, symbols)`` turns a sympy formula into a function of floats that
 evaluates it, and any of its derivatives, with 40 significant digits at the
-exact binary value of the inputs (mpmath). ``SYMPY_OPS`` writes every op of
-``autograd.testing.OPS`` in sympy, for drawn expressions.
+exact binary value of the inputs (mpmath). ``SYMPY_OPS`` writes every op of the
+engine's table (``autograd.ops.TABLE``) in sympy, by its name (a family by the
+family's name, with its constants as keywords), for drawn expressions; a test
+checks that it covers the table.
 """
 
 from __future__ import annotations
@@ -78,7 +80,6 @@ SYMPY_OPS: dict[str, Callable[..., sp.Expr]] = {
     "exp": sp.exp,
     "log": sp.log,
     "**k": lambda a, k: a ** exact_number(k),
-    "k**": lambda a, k: exact_number(k) ** a,
     "**": lambda a, b: a ** b,
     "neg": lambda a: -a,
     "abs": sp.Abs,
@@ -88,19 +89,23 @@ SYMPY_OPS: dict[str, Callable[..., sp.Expr]] = {
     "sigmoid": sigmoid,
     "softplus": softplus,
     "relu": relu,
-    "leaky_relu": leaky_relu,
+    "leaky_relu": lambda a, slope: leaky_relu(a, slope),
     "max": maximum,
     "min": minimum,
-    "linear": lambda w1, w2, x1, x2, b: b + w1 * x1 + w2 * x2,
+    "Σwx+b": lambda *operands: operands[-1] + sum(
+        w * x for w, x in zip(operands[:len(operands) // 2], operands[len(operands) // 2:-1], strict=True)),
 }
-PARAMETRISED = {"**k", "k**", "leaky_relu"}
+
+
+def in_sympy(op, *operands: sp.Expr) -> sp.Expr:
+    """``op`` (a row of the table) applied to sympy operands."""
+    return SYMPY_OPS[op.family or op.name](*operands, **op.params)
 
 
 def expression_in_sympy(expr, symbols: Sequence[sp.Symbol]) -> sp.Expr:
     """A drawn ``autograd.testing.Expression`` as a sympy formula over ``symbols``."""
-    def apply(name: str, param: float, *operands):
-        operands = [exact_number(o) if isinstance(o, float) else o for o in operands]
-        return SYMPY_OPS[name](*operands, param) if name in PARAMETRISED else SYMPY_OPS[name](*operands)
+    def apply(op, *operands):
+        return in_sympy(op, *[exact_number(o) if isinstance(o, float) else o for o in operands])
 
     return expr.evaluate(list(symbols), apply)
 

@@ -11,11 +11,10 @@ import warnings
 import pytest
 from hypothesis import HealthCheck, find, given, settings
 
-import autograd.value
 from autograd import Op, Value, topological_order
+from autograd import ops
 from autograd.testing import OPS, Expression, KinkWarning, Node, gradcheck, gradgradcheck
-from autograd.testing.expression import SPECS
-from autograd.testing.strategies import VALUE_BOUND, expressions, reals, values
+from autograd.testing.strategies import DOMAIN_MARGIN, KINK_MARGIN, VALUE_BOUND, expressions, reals, values
 
 # A user's op with a wrong derivative: d/dx x³ is 3x², not 2x².
 WRONG_CUBE = Op("cube", lambda a: a**3, lambda out, a: (2 * a * a,))
@@ -90,8 +89,7 @@ def test_a_property_test_catches_a_wrong_engine_rule_and_shrinks_to_a_small_form
     true derivative at 0, where inputs shrink to, so the shrinker could stop at
     tanh(x0 + 2.0), which keeps the operand away from 0.)
     """
-    wrong_tanh = Op("tanh", math.tanh, lambda out, a: (2.0 * (1.0 - out * out),))
-    monkeypatch.setattr(autograd.value, "TANH", wrong_tanh)
+    monkeypatch.setitem(ops.TANH.__dict__, "local_grads", lambda out, a: (2.0 * (1.0 - out * out),))
 
     def fails(expr: Expression) -> bool:
         try:
@@ -123,15 +121,15 @@ def survey(strategy, n=300):
 
 
 def test_expressions_reach_every_op_shared_subexpressions_reused_operands_and_constants():
-    ops, shared, reused, constants = set(), 0, 0, 0
+    seen, shared, reused, constants = set(), 0, 0, 0
     for expr in survey(expressions(max_depth=5)):
         nodes = expr.nodes()
-        ops.update(n.kind for n in nodes)
+        seen.update(n.op.family or n.op.name if n.op else n.kind for n in nodes)
         uses = [id(o) for n in nodes for o in set(n.operands)]
         shared += any(n.operands and uses.count(id(n)) > 1 for n in nodes)
         reused += any(len(n.operands) == 2 and n.operands[0] is n.operands[1] for n in nodes)
         constants += any(n.kind == "constant" for n in nodes)
-    assert ops >= set(OPS) | {"input"}
+    assert seen >= set(OPS) | {"input"}
     assert shared > 20 and reused > 20 and constants > 20, (shared, reused, constants)
 
 
@@ -146,43 +144,54 @@ def test_every_node_is_inside_its_domain_and_the_engine_graph_shares_what_the_ex
         elif node.kind == "constant":
             value[node] = node.param
         else:
-            spec = SPECS[node.kind]
-            args = [value[o] for o in node.operands] + ([node.param] if spec.params else [])
-            assert spec.accepts(*args), (str(expr), node.kind, args)
-            value[node] = spec.on_floats(*args)
+            op = node.op
+            args = [value[o] for o in node.operands]
+            assert op.distance is None or op.distance(*args) >= DOMAIN_MARGIN, (str(expr), op, args)
+            assert op.kink is None or abs(op.kink(*args)) >= KINK_MARGIN, (str(expr), op, args)
+            value[node] = op.forward(*args)
             assert abs(value[node]) <= VALUE_BOUND
     out = expr(*[Value(x) for x in expr.inputs])
-    # one Value per node; k ** x also makes a constant leaf for k
-    assert len(topological_order(out)) == len(expr.nodes()) + sum(n.kind == "k**" for n in expr.nodes())
+    assert len(topological_order(out)) == len(expr.nodes())  # one Value per node: the sharing is kept
 
 
 def test_an_expression_prints_as_a_readable_formula():
     x0, x1, x2 = (Node("input", param=i) for i in range(3))
-    product = Node("*", (x0, x1))
+    of = Node.of
+    product = of(ops.MUL, x0, x1)
     cases = {
-        Node("+", (Node("tanh", (product,)), product)): "tanh(x0 * x1) + x0 * x1",
-        Node("*", (Node("+", (x0, x1)), x2)): "(x0 + x1) * x2",
-        Node("-", (x0, Node("-", (x1, x2)))): "x0 - (x1 - x2)",
-        Node("-", (Node("-", (x0, x1)), x2)): "x0 - x1 - x2",
-        Node("neg", (Node("+", (x0, x1)),)): "-(x0 + x1)",
-        Node("**k", (product,), 2.0): "(x0 * x1)**2",
-        Node("k**", (Node("+", (x0, x1)),), 0.5): "0.5**(x0 + x1)",
-        Node("**", (x0, x1)): "x0**x1",
-        Node("/", (Node("constant", param=2.0), Node("*", (x0, x0)))): "2.0 / (x0 * x0)",
-        Node("leaky_relu", (x0,), 0.1): "leaky_relu(x0, 0.1)",
-        Node("linear", (x0, Node("constant", param=-1.0), x1, x2, x0)): "linear([x0, -1.0], [x1, x2], x0)",
+        of(ops.ADD, of(ops.TANH, product), product): "tanh(x0 * x1) + x0 * x1",
+        of(ops.MUL, of(ops.ADD, x0, x1), x2): "(x0 + x1) * x2",
+        of(ops.SUB, x0, of(ops.SUB, x1, x2)): "x0 - (x1 - x2)",
+        of(ops.SUB, of(ops.SUB, x0, x1), x2): "x0 - x1 - x2",
+        of(ops.NEG, of(ops.ADD, x0, x1)): "-(x0 + x1)",
+        of(ops.power(2.0), product): "(x0 * x1)**2",
+        of(ops.POW, Node("constant", param=0.5), of(ops.ADD, x0, x1)): "0.5**(x0 + x1)",
+        of(ops.POW, x0, x1): "x0**x1",
+        of(ops.DIV, Node("constant", param=2.0), of(ops.MUL, x0, x0)): "2.0 / (x0 * x0)",
+        of(ops.leaky_relu(0.1), x0): "leaky_relu(x0, 0.1)",
+        of(ops.LINEAR, x0, Node("constant", param=-1.0), x1, x2, x0): "Σwx+b(x0, -1.0, x1, x2, x0)",
     }
     for root, text in cases.items():
         assert str(Expression(root, [0.5, 1.5, 2.5])) == text
 
 
-def test_an_expression_on_floats_does_not_use_the_engine():
-    expr = Expression(Node("+", (Node("tanh", (Node("input", param=0),)), Node("constant", param=2.0))), [0.3])
+def test_an_expression_on_floats_runs_each_ops_forward_and_on_values_the_engine():
+    expr = Expression(Node.of(ops.ADD, Node.of(ops.TANH, Node("input", param=0)), Node("constant", param=2.0)), [0.3])
     assert type(expr(0.3)) is float and expr(0.3) == math.tanh(0.3) + 2.0
     out = expr(Value(0.3))
     assert isinstance(out, Value) and out.data == expr(0.3)
     with pytest.raises(TypeError, match="takes 1 inputs"):
         expr(0.3, 0.4)
+
+
+def test_a_users_op_goes_into_random_formulas_from_its_row_alone():
+    cube_root = ops.Op("cbrt", lambda a: math.copysign(abs(a) ** (1 / 3), a),
+                       lambda out, a: (1.0 / (3.0 * out * out),), ops.Domain("an input other than 0", abs))
+    drawn = survey(expressions(ops=["+", cube_root, "*"], max_depth=3), 100)
+    used = [n for e in drawn for n in e.nodes() if n.op is cube_root]
+    assert used and all(abs(e(*e.inputs)) <= VALUE_BOUND for e in drawn)
+    for expr in drawn[:20]:
+        assert gradcheck(expr, expr.inputs)
 
 
 def test_reals_and_values_stay_in_their_bounds():

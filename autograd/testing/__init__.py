@@ -21,6 +21,6 @@ This package imports hypothesis only in ``strategies``.
 """
 
 from .expression import OPS, Expression, Node
-from .gradcheck import KinkWarning, gradcheck, gradgradcheck, kink_of
+from .gradcheck import KinkWarning, gradcheck, gradgradcheck
 
-__all__ = ["gradcheck", "gradgradcheck", "KinkWarning", "kink_of", "Expression", "Node", "OPS"]
+__all__ = ["gradcheck", "gradgradcheck", "KinkWarning", "Expression", "Node", "OPS"]

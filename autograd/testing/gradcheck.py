@@ -29,8 +29,8 @@ from typing import Any, Callable, Iterator, Sequence
 from ..backprop import grad
 from ..grad_mode import enable_grad, no_grad
 from ..graph import topological_order
-from ..ops import ABS, MAX, MIN, RELU, Op
-from ..value import Value, apply, operands
+from ..ops import Op
+from ..value import Value, apply
 
 _MATH_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 
@@ -164,28 +164,9 @@ def _close(analytic: float, numeric: float, atol: float, rtol: float) -> bool:
 # -------------------------------------------------------------------- kinks
 
 
-def kink_of(op: Op) -> float | None:
-    """Where ``op``'s derivative jumps, as a value of its kink variable; None for a smooth op.
-
-    0 for relu, abs and leaky_relu, whose kink variable is the operand ``a``,
-    and 0 for max and min, whose kink variable is ``a − b``: their derivative
-    jumps where the operands tie.
-    """
-    if op is RELU or op is ABS or op is MAX or op is MIN or op.name.startswith("leaky_relu("):
-        return 0.0
-    return None
-
-
-def _kink_variable(op: Op, args: Sequence[float]) -> float:
-    """What crosses ``kink_of(op)`` at the kink: ``a − b`` for max and min, else the operand ``a``."""
-    return args[0] - args[1] if op is MAX or op is MIN else args[0]
-
-
-def _either_side(op: Op, kink: float) -> tuple[tuple[float, ...], ...]:
-    """Operands one unit either side of a kink: the kink variable at ``kink ± 1``."""
-    if op is MAX or op is MIN:
-        return (kink - 1.0, 0.0), (kink + 1.0, 0.0)
-    return (kink - 1.0,), (kink + 1.0,)
+def _either_side(args: Sequence[float]) -> list[list[float]]:
+    """Operand points one unit away from ``args`` along each operand, both ways: both sides of any kink."""
+    return [_moved(list(args), j, a + step) for j, a in enumerate(args) for step in (-1.0, 1.0)]
 
 
 def _kinks_in_reach(order: list[Value], leaf: Value, eps: float) -> list[str]:
@@ -202,28 +183,28 @@ def _kinks_in_reach(order: list[Value], leaf: Value, eps: float) -> list[str]:
     speed = {leaf: 1.0}
     found = []
     for node in order:
-        op = node._operation
-        if op is None:
+        op = node.operation
+        if not isinstance(op, Op):
             continue
-        args = operands(node)
+        args = node.parents
         if not any(a in speed for a in args):
             continue
         speeds = [speed.get(a, 0.0) for a in args]
         data = [a.data for a in args]
-        kink = kink_of(op)
-        if kink is not None:
+        if op.kink is not None:
             crosses = not (len(args) == 2 and args[0] is args[1])
-            if crosses and abs(_kink_variable(op, data) - kink) <= eps * max(1.0, 2.0 * sum(speeds)):
+            if crosses and abs(op.kink(*data)) <= eps * max(1.0, 2.0 * sum(speeds)):
                 found.append(f"{op.name} of {', '.join(f'{x:.3g}' for x in data)}{_where(node)}")
-            speed[node] = max(sum(abs(d) * s for d, s in zip(op.local_grads(op.forward(*side), *side), speeds))
-                              for side in _either_side(op, kink))
+            speed[node] = max(sum(abs(d) * s for d, s in zip(op.local_grads(op.forward(*side), *side), speeds,
+                                                              strict=True))
+                              for side in _either_side(data))
             continue
         try:
             local = op.local_grads(node.data, *data)
         except _MATH_ERRORS:
             speed[node] = math.inf
             continue
-        speed[node] = sum(abs(d) * s for d, s in zip(local, speeds))
+        speed[node] = sum(abs(d) * s for d, s in zip(local, speeds, strict=True))
     return found
 
 
@@ -292,9 +273,9 @@ def _wrong_rules_on_values(order: list[Value], eps: float, atol: float, rtol: fl
 def _unblamed(order: list[Value], blamed: dict[str, str]) -> Iterator[tuple[Value, Op, list[float]]]:
     """(node, op, operand data) for each op node whose op is not blamed yet."""
     for node in order:
-        op = node._operation
-        if op is not None and op.name not in blamed:
-            yield node, op, [a.data for a in operands(node)]
+        op = node.operation
+        if isinstance(op, Op) and op.name not in blamed:
+            yield node, op, [a.data for a in node.parents]
 
 
 def _disagreement(op: Op, args: list[float], analytic: Sequence[float], g: Callable[[list[float]], float],
@@ -304,8 +285,7 @@ def _disagreement(op: Op, args: list[float], analytic: Sequence[float], g: Calla
     Returns ``(j, numeric)``, or None when all agree. Nothing is checked
     within 2ε of the op's kink; operands where g fails within ±ε are skipped.
     """
-    kink = kink_of(op)
-    if kink is not None and abs(_kink_variable(op, args) - kink) <= 2.0 * eps:
+    if op.kink is not None and abs(op.kink(*args)) <= 2.0 * eps:
         return None
     for j, a in enumerate(args):
         numeric = _central(lambda t, j=j: g(_moved(args, j, t)), a, eps)

@@ -17,6 +17,11 @@ central differences, and the engine computes what ``math`` computes::
         assert math.isclose(out.data, expr(*expr.inputs), rel_tol=1e-9, abs_tol=1e-12)
         assert gradcheck(expr, expr.inputs)
 
+Every op is drawn from its row of the op table: its arity, its domain (each
+operand at least ``DOMAIN_MARGIN`` inside it), its kink (the kink variable at
+least ``KINK_MARGIN`` from 0), and for a family its example constants. An op
+added to the table is drawn with no change here.
+
 When it fails, hypothesis shrinks the formula; ``str(expr)`` prints it, e.g.
 ``tanh(x0 * x1) + x0 * x1``.
 """
@@ -26,13 +31,20 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
-from hypothesis import strategies as st
+try:
+    from hypothesis import strategies as st
+except ImportError as missing:  # pragma: no cover - exercised by a test that hides hypothesis
+    raise ImportError("autograd.testing.strategies needs hypothesis: pip install 'scalar-autograd[testing]'") \
+        from missing
 
+from ..ops import Family, Op
 from ..value import Value
-from .expression import OPS, SPECS, Expression, Node, OpSpec
+from .expression import ENTRIES, OPS, Expression, Node
 
-VALUE_BOUND = 50.0  # every node of a drawn expression stays within ±this at its inputs
+VALUE_BOUND = 50.0    # every node of a drawn expression stays within ±this at its inputs
 CONSTANTS = (2.0, 0.5, -1.0, 3.0, -0.25)
+DOMAIN_MARGIN = 0.1   # operands stay this far inside an op's domain (log, sqrt, divisors, negative powers)
+KINK_MARGIN = 0.01    # and this far from a kink (relu, abs, leaky_relu at 0; max and min at a tie)
 
 
 def reals(min_value: float = -10.0, max_value: float = 10.0) -> st.SearchStrategy[float]:
@@ -42,14 +54,15 @@ def reals(min_value: float = -10.0, max_value: float = 10.0) -> st.SearchStrateg
 
 def values(min_value: float = -10.0, max_value: float = 10.0, label: str = "") -> st.SearchStrategy[Value]:
     """Leaf Values with data in [min_value, max_value]."""
-    return reals(min_value, max_value).map(lambda x: Value(x, label))
+    return reals(min_value, max_value).map(lambda x: Value(x, label=label))
 
 
-def expressions(ops: Iterable[str] = OPS, max_depth: int = 4, max_inputs: int = 3,
+def expressions(ops: Iterable[str | Op | Family] = OPS, max_depth: int = 4, max_inputs: int = 3,
                 min_value: float = -3.0, max_value: float = 3.0) -> st.SearchStrategy[Expression]:
     """Random formulas over 1..max_inputs inputs drawn from [min_value, max_value].
 
-    Built from ``ops`` (names from ``autograd.testing.OPS``), at most
+    Built from ``ops`` (names from ``autograd.testing.OPS``, or ``Op`` rows of
+    your own, which are drawn from their rows alone: arity, domain, kink), at most
     ``max_depth`` ops deep, with shared subexpressions (one node used by
     several ops), reused operands (``x0 * x0``) and constants. Each op is
     chosen knowing its operands' values at the drawn inputs: when the drawn
@@ -58,26 +71,36 @@ def expressions(ops: Iterable[str] = OPS, max_depth: int = 4, max_inputs: int = 
     so no draw is rejected. Shrinking leads to inputs and the first ops
     of ``ops``: list the simplest first.
     """
-    specs = [SPECS[name] for name in _known(ops)]
+    entries = _known(ops)
     if max_depth < 0 or max_inputs < 1 or not min_value <= max_value:
         raise ValueError("expressions needs max_depth >= 0, max_inputs >= 1 and min_value <= max_value")
-    return _expressions(specs, max_depth, max_inputs, min_value, max_value)
+    return _expressions(entries, max_depth, max_inputs, min_value, max_value)
 
 
-def _known(ops: Iterable[str]) -> list[str]:
-    names = list(ops)
-    unknown = [name for name in names if name not in SPECS]
-    if unknown or not names:
-        raise ValueError(f"expressions takes ops from {', '.join(OPS)}; got {names}")
-    return names
+def _known(ops: Iterable[str | Op | Family]) -> list[Op | Family]:
+    chosen = list(ops)
+    unknown = [x for x in chosen if not isinstance(x, (Op, Family)) and x not in ENTRIES]
+    if unknown or not chosen:
+        raise ValueError(f"expressions takes ops from {', '.join(OPS)}, or Op rows; got {chosen}")
+    rows = [x if isinstance(x, (Op, Family)) else ENTRIES[x] for x in chosen]
+    unsized = [row for row in rows if isinstance(row, Op) and not row.sample_arity]
+    if unsized:
+        raise ValueError(f"expressions cannot draw {unsized[0].name}: it takes any number of operands; "
+                         "give its row a sample_arity")
+    return rows
+
+
+def _variants(entry: Op | Family) -> list[Op]:
+    """The ops an entry stands for: itself, or a family's op for each example constant."""
+    return [entry.make(p) for p in entry.examples] if isinstance(entry, Family) else [entry]
 
 
 @st.composite
-def _expressions(draw: Any, specs: list[OpSpec], max_depth: int, max_inputs: int,
+def _expressions(draw: Any, entries: list[Op | Family], max_depth: int, max_inputs: int,
                  min_value: float, max_value: float) -> Expression:
     n = draw(st.integers(1, max_inputs))
     inputs = draw(st.lists(reals(min_value, max_value), min_size=n, max_size=n))
-    builder = _Builder(draw, specs, inputs)
+    builder = _Builder(draw, entries, inputs)
     root = builder.op_node(max_depth) if max_depth > 0 else builder.leaves[0]
     return Expression(root, inputs)
 
@@ -85,11 +108,11 @@ def _expressions(draw: Any, specs: list[OpSpec], max_depth: int, max_inputs: int
 class _Builder:
     """Draws one expression top-down, knowing every node's value at the inputs."""
 
-    def __init__(self, draw: Any, specs: list[OpSpec], inputs: list[float]) -> None:
+    def __init__(self, draw: Any, entries: list[Op | Family], inputs: list[float]) -> None:
         self.draw = draw
-        self.specs = specs
+        self.entries = entries
         self.leaves = [Node("input", param=i) for i in range(len(inputs))]
-        self.value: dict[Node, float] = dict(zip(self.leaves, inputs))
+        self.value: dict[Node, float] = dict(zip(self.leaves, inputs, strict=True))
         self.height: dict[Node, int] = dict.fromkeys(self.leaves, 0)
         self.built: list[Node] = []  # op nodes, which later operands may share
 
@@ -112,33 +135,28 @@ class _Builder:
         return self.op_node(depth)
 
     def op_node(self, depth: int) -> Node:
-        """A new op node, at most ``depth`` deep."""
+        """A new op node, at most ``depth`` deep. Constants may fill any operand but the last one left."""
         draw = self.draw
-        spec = draw(st.sampled_from(self.specs))
-        param = draw(st.sampled_from(spec.params)) if spec.params else 0.0
-        if spec.arity == 2:  # a constant may be one operand of + - * /, never both
-            constants = spec.name != "**"
-            left = self.node(depth - 1, constant=constants)
-            if left.kind != "constant" and draw(st.booleans()):
-                right = left  # a reused operand: x0 * x0
+        op = draw(st.sampled_from(_variants(draw(st.sampled_from(self.entries)))))
+        operands: list[Node] = []
+        for slot in range(op.sample_arity):
+            others_constant = all(o.kind == "constant" for o in operands)
+            last = slot == op.sample_arity - 1
+            if slot and operands[-1].kind != "constant" and draw(st.booleans()):
+                operands.append(operands[-1])  # a reused operand: x0 * x0
             else:
-                right = self.node(depth - 1, constant=constants and left.kind != "constant")
-            operands = (left, right)
-        elif spec.arity == 5:  # linear: constant weights and bias allowed, inputs not
-            operands = tuple(self.node(depth - 1, constant=slot in (0, 1, 4)) for slot in range(5))
-        else:
-            operands = (self.node(depth - 1, constant=False),)
-        return self._fitting(spec, param, operands)
+                operands.append(self.node(depth - 1, constant=not (last and others_constant)))
+        return self._fitting(op, tuple(operands))
 
-    def _fitting(self, spec: OpSpec, param: float, operands: tuple[Node, ...]) -> Node:
+    def _fitting(self, op: Op, operands: tuple[Node, ...]) -> Node:
         """The drawn op on its operands if it fits, else the first that does, else an operand."""
         args = [self.value[o] for o in operands]
-        candidates = [(spec, param)] + [(s, p) for s in self.specs if s.arity == spec.arity
-                                        for p in (s.params or (0.0,))]
-        for s, p in candidates:
-            result = _inside(s, p, args)
+        candidates = [op] + [v for entry in self.entries for v in _variants(entry)
+                             if v.sample_arity == op.sample_arity]
+        for candidate in candidates:
+            result = _inside(candidate, args)
             if result is not None:
-                node = Node(s.name, operands, p)
+                node = Node.of(candidate, *operands)
                 self.value[node] = result
                 self.height[node] = 1 + max(self.height[o] for o in operands)
                 self.built.append(node)
@@ -146,15 +164,17 @@ class _Builder:
         return next(o for o in operands if o.kind != "constant")
 
 
-def _inside(spec: OpSpec, param: float, args: list[float]) -> float | None:
-    """The op's value on ``args`` if they are safely inside its domain and it stays bounded, else None."""
-    extra = (param,) if spec.params else ()
-    if not spec.accepts(*args, *extra):
+def _inside(op: Op, args: list[float]) -> float | None:
+    """The op's value on ``args`` if they are safely inside its domain, away from kinks, and bounded."""
+    distance = op.distance
+    if distance is not None and not distance(*args) >= DOMAIN_MARGIN:
+        return None
+    if op.kink is not None and not abs(op.kink(*args)) >= KINK_MARGIN:
         return None
     try:
-        result = spec.on_floats(*args, *extra)
-    except (ValueError, ZeroDivisionError, OverflowError):
+        result = float(op.forward(*args))
+    except (ValueError, ZeroDivisionError, OverflowError, TypeError):
         return None
-    if isinstance(result, complex) or not math.isfinite(result) or abs(result) > VALUE_BOUND:
+    if not math.isfinite(result) or abs(result) > VALUE_BOUND:
         return None
     return result
