@@ -216,7 +216,7 @@ def grad(output: Value, inputs: Value | Sequence[Value], create_graph: bool = Fa
     if not hasattr(output, "parents") or not hasattr(output, "operation"):
         raise TypeError(f"grad takes a Value as its output, got {type(output).__name__}: {_short(output)}")
     single = hasattr(inputs, "parents")
-    wanted = [inputs] if single else _sequence_of_nodes(inputs)
+    wanted: list[Value] = [inputs] if single else _sequence_of_nodes(inputs)  # type: ignore[list-item]
     seed = node_type(1.0) if create_graph else 1.0
     grads = propagate(output, seed, create_graph)
     zero = node_type(0.0) if create_graph else 0.0

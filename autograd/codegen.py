@@ -149,8 +149,8 @@ def _same(x: Any, y: Any) -> bool:
     except (TypeError, ValueError, OverflowError):
         return False
     if x != x or y != y:
-        return x != x and y != y
-    return x == y and math.copysign(1.0, x) == math.copysign(1.0, y)
+        return bool(x != x and y != y)
+    return bool(x == y and math.copysign(1.0, x) == math.copysign(1.0, y))
 
 
 def reading_order(program: Program) -> list[int]:

@@ -27,6 +27,7 @@ _INF = math.inf
 _MATH_ERRORS = FORWARD_ERRORS
 _NUMBER = "number"  # marks a number's place in a call's structure
 _WARM_UP_CALLS = 8
+Structure = tuple[Any, ...]  # a call's arguments with each Value and number replaced by a marker
 MAX_STEPS = 250_000
 """The most ops a compiled graph may have: generating and compiling code costs about 7 KB and
 0.25 ms per op, so a graph of millions of ops would take minutes and gigabytes (run it eagerly)."""
@@ -84,7 +85,7 @@ class CompiledFunction:
         self._f = f
         self._name = getattr(f, "__name__", "f")
         self._parameter_names = _parameter_names(f)
-        self._versions: dict[tuple, _Version] = {}
+        self._versions: dict[Structure, _Version] = {}
         self._latest: _Version | None = None
         self.traces = 0
         """How many times ``f`` has been recorded (once per new argument structure)."""
@@ -101,7 +102,7 @@ class CompiledFunction:
         data: list[float] = []
         structure = _flatten(args, inputs, data)
         if len(set(inputs)) != len(inputs):  # a Value passed twice is one input: key the pattern too
-            first = {}
+            first: dict[Value, int] = {}
             structure = (structure, tuple(first.setdefault(v, len(first)) for v in inputs))
             inputs = list(first)
         version = self._versions.get(structure)
@@ -113,7 +114,7 @@ class CompiledFunction:
     def __repr__(self) -> str:
         return f"<autograd.compile of {self._name}, {len(self._versions)} version(s)>"
 
-    def _record(self, args: tuple, inputs: list[Value], data: list[float]) -> _Version:
+    def _record(self, args: tuple[Any, ...], inputs: list[Value], data: list[float]) -> _Version:
         """Run ``f`` on the Values and on stand-in leaves for the numbers; turn its graph into code."""
         stand_ins = [Value(x) for x in data]
         names = _Naming(inputs)
@@ -216,7 +217,9 @@ class _Version:
                 node = apply(step.op, *(slots[j] for j in step.operands))
                 node.label = step.label
                 slots[program.first_step + i] = node
-        return slots[program.output]
+        result = slots[program.output]
+        assert result is not None
+        return result
 
     def replay_backward(self, saved: tuple[float, ...], labels: list[str]) -> None:
         """The backward walk over the replayed graph: raises the eager engine's error, if it has one."""
@@ -229,9 +232,9 @@ class _Version:
 # ------------------------------------------------------------- structure
 
 
-def _flatten(args: Any, inputs: list[Value], data: list[float]) -> tuple:
+def _flatten(args: Any, inputs: list[Value], data: list[float]) -> Structure:
     """The structure of ``args``, appending its Values to ``inputs`` and its numbers to ``data``."""
-    structure = []
+    structure: list[Any] = []
     for x in args:
         kind = type(x)
         if isinstance(x, Value):
@@ -274,7 +277,7 @@ def _substitute(x: Any, stand_ins: Iterator[Value], names: _Naming, path: str) -
     return next(stand_ins)
 
 
-def _parameter_names(f: Callable) -> list[str]:
+def _parameter_names(f: Callable[..., Any]) -> list[str]:
     try:
         parameters = inspect.signature(f).parameters.values()
     except (TypeError, ValueError):

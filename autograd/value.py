@@ -80,7 +80,7 @@ class Value:
 
     def __init__(self, data: Any, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
         if isinstance(_children, str) and not _op and not label:
-            _children, label = (), _children  # Value(2.0, "a"): the label second, as this engine has allowed
+            label, _children = _children, ()  # Value(2.0, "a"): the label second, as this engine has allowed
         if not isinstance(label, str):
             raise TypeError(f"Value's label must be a str, got {type(label).__name__}: {label!r}")
         if not isinstance(_op, str):
@@ -200,16 +200,16 @@ class Value:
     # Ordering compares data (handy for max() and sorting). Equality is not
     # defined, so it stays identity and Values hash by identity: dict keys, set members.
     def __lt__(self, other: Any) -> bool:
-        return self.data < _data(other)
+        return bool(self.data < _data(other))
 
     def __le__(self, other: Any) -> bool:
-        return self.data <= _data(other)
+        return bool(self.data <= _data(other))
 
     def __gt__(self, other: Any) -> bool:
-        return self.data > _data(other)
+        return bool(self.data > _data(other))
 
     def __ge__(self, other: Any) -> bool:
-        return self.data >= _data(other)
+        return bool(self.data >= _data(other))
 
     # ------------------------------------------------------------ operators
     def __add__(self, other: Any) -> Value:
@@ -417,11 +417,11 @@ def _binary(op: Op, a: Any, b: Any) -> Value:
     """``a op b``, recorded as a new node; a plain number on either side becomes a constant leaf."""
     if type(a) is not Value and not isinstance(a, Value):
         if not _is_real(a):
-            return NotImplemented
+            return NotImplemented  # type: ignore[no-any-return]
         a = _constant(op, a, b)
     if type(b) is not Value and not isinstance(b, Value):
         if not _is_real(b):
-            return NotImplemented
+            return NotImplemented  # type: ignore[no-any-return]
         b = _constant(op, b, a)
     try:
         data = op.forward(a.data, b.data)

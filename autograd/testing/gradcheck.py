@@ -22,9 +22,10 @@ its operands) across its kink, the check is reported as "at a kink" (with a
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 from ..backprop import grad
 from ..grad_mode import enable_grad, no_grad
@@ -33,6 +34,7 @@ from ..ops import Op
 from ..value import Value, apply
 
 _MATH_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
+_T = TypeVar("_T")
 
 
 class KinkWarning(UserWarning):
@@ -64,7 +66,7 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], eps: float
     leaves = [Value(x, label) for x, label in zip(xs, labels)]
     out = f(*leaves)
     analytic = grad(out, leaves) if isinstance(out, Value) else [0.0] * len(leaves)
-    numeric = [_central(lambda t, j=j: _evaluate(f, _moved(xs, j, t), labels), xs[j], eps)
+    numeric = [_central(functools.partial(_along, functools.partial(_evaluate, f, labels=labels), xs, j), xs[j], eps)
                for j in range(len(xs))]
     order = topological_order(out) if isinstance(out, Value) else []
     rows = [_Row(labels[j], xs[j], analytic[j], numeric[j], _kinks_in_reach(order, leaves[j], eps))
@@ -111,7 +113,7 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], eps: f
     rows = []
     for j in range(n):
         kinks = _kinks_in_reach(order, leaves[j], eps)
-        column = _central_vector(lambda t, j=j: first_order(_moved(xs, j, t)), xs[j], eps, n)
+        column = _central_vector(functools.partial(_along, first_order, xs, j), xs[j], eps, n)
         for i in range(n):
             rows.append(_Row(f"∂²/∂{labels[i]}∂{labels[j]}", xs[j], hessian[i][j], column[i], kinks))
 
@@ -131,6 +133,16 @@ def _points(inputs: Sequence[float | Value]) -> tuple[list[float], list[str]]:
 
 def _moved(xs: list[float], j: int, t: float) -> list[float]:
     return [*xs[:j], t, *xs[j + 1:]]
+
+
+def _along(g: Callable[[list[float]], _T], xs: list[float], j: int, t: float) -> _T:
+    """g at the point xs with its j-th coordinate moved to t."""
+    return g(_moved(xs, j, t))
+
+
+def _rule_at(op: Op, m: int, point: list[float]) -> float:
+    """∂out/∂operand m of op's rule on floats at ``point``."""
+    return float(op.local_grads(op.forward(*point), *point)[m])
 
 
 def _evaluate(f: Callable[..., Any], xs: list[float], labels: list[str]) -> float:
@@ -260,7 +272,7 @@ def _wrong_rules_on_values(order: list[Value], eps: float, atol: float, rtol: fl
             analytic = grad(d, nodes) if isinstance(d, Value) else [0.0] * len(args)
             wrong = _disagreement(
                 op, args, analytic,
-                lambda point, m=m: float(op.local_grads(op.forward(*point), *point)[m]), eps, atol, rtol)
+                functools.partial(_rule_at, op, m), eps, atol, rtol)
             if wrong:
                 j, numeric = wrong
                 blamed[op.name] = (f"{op.name}{_where(node)}: on Values its rule gives ∂/∂operand{j} "
@@ -288,7 +300,7 @@ def _disagreement(op: Op, args: list[float], analytic: Sequence[float], g: Calla
     if op.kink is not None and abs(op.kink(*args)) <= 2.0 * eps:
         return None
     for j, a in enumerate(args):
-        numeric = _central(lambda t, j=j: g(_moved(args, j, t)), a, eps)
+        numeric = _central(functools.partial(_along, g, args, j), a, eps)
         if isinstance(numeric, float) and not _close(analytic[j], numeric, atol, rtol):
             return j, numeric
     return None

@@ -129,9 +129,11 @@ class _Builder:
             self.value[c], self.height[c] = c.param, 0
             return c
         if choice in (2, 3, 4, 5, 6) and shareable:
-            return shareable[draw(st.integers(0, len(shareable) - 1))]
+            shared: Node = shareable[draw(st.integers(0, len(shareable) - 1))]
+            return shared
         if choice < 2:
-            return self.leaves[draw(st.integers(0, len(self.leaves) - 1))]
+            leaf: Node = self.leaves[draw(st.integers(0, len(self.leaves) - 1))]
+            return leaf
         return self.op_node(depth)
 
     def op_node(self, depth: int) -> Node:
