@@ -374,8 +374,8 @@ _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _comment(text: str) -> str:
-    """``text`` fit for one comment line: no line breaks, nothing that ends the comment."""
-    return " ".join(text.split()).encode("ascii", "backslashreplace").decode("ascii")
+    """``text`` fit for one comment line: printable ASCII only, every other character escaped (``\\n``)."""
+    return text.encode("unicode_escape").decode("ascii")
 
 
 def generate(program: Program, title: str) -> Generated:

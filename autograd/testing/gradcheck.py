@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 import warnings
 from typing import Any, Callable, Iterator, Sequence, TypeVar
 
@@ -62,7 +63,7 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], eps: float
         def test_my_function(x, y):
             assert gradcheck(lambda x, y: (x * y).tanh() + y.log(), [x, y])
     """
-    xs, labels = _points(inputs)
+    xs, labels = _points(inputs, eps, atol, rtol)
     leaves = [Value(x, label) for x, label in zip(xs, labels)]
     out = f(*leaves)
     analytic = grad(out, leaves) if isinstance(out, Value) else [0.0] * len(leaves)
@@ -94,7 +95,7 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], eps: f
         def test_second_order(x, y):
             assert gradgradcheck(lambda x, y: (x * y).sin() * x, [x, y])
     """
-    xs, labels = _points(inputs)
+    xs, labels = _points(inputs, eps, atol, rtol)
     leaves = [Value(x, label) for x, label in zip(xs, labels)]
     out = f(*leaves)
     n = len(xs)
@@ -124,8 +125,21 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], eps: f
 # ------------------------------------------------------------ numeric pieces
 
 
-def _points(inputs: Sequence[float | Value]) -> tuple[list[float], list[str]]:
-    """The inputs' floats, and a label for each (its own, or x0, x1, ...)."""
+def _points(inputs: Sequence[float | Value], eps: float, atol: float, rtol: float) -> tuple[list[float], list[str]]:
+    """The inputs' floats, and a label for each (its own, or x0, x1, ...); bad arguments raise, named."""
+    for name, x in (("eps", eps), ("atol", atol), ("rtol", rtol)):
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise TypeError(f"gradcheck: {name} must be a number, got {type(x).__name__}: {x!r}")
+        if not (math.isfinite(x) and (x > 0 if name == "eps" else x >= 0)):
+            raise ValueError(f"gradcheck: {name} must be a finite number {'> 0' if name == 'eps' else '>= 0'}, "
+                             f"got {x!r}")
+    if isinstance(inputs, (str, bytes)) or not hasattr(inputs, "__iter__"):
+        raise TypeError(f"gradcheck: inputs must be a sequence of numbers or Values, got {type(inputs).__name__}")
+    for i, x in enumerate(inputs):
+        if not isinstance(x, Value) and (isinstance(x, bool) or not isinstance(x, numbers.Real)
+                                         or not math.isfinite(x)):
+            raise TypeError(f"gradcheck: inputs[{i}] must be a finite number or a Value, got "
+                            f"{type(x).__name__}: {x!r}")
     xs = [x.data if isinstance(x, Value) else float(x) for x in inputs]
     labels = [x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)]
     return xs, labels
