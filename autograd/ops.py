@@ -286,6 +286,7 @@ SQRT = Op("sqrt", am.FLOAT_KERNELS["sqrt"], lambda out, a: (0.5 / out,), Domain(
 SIN = Op("sin", _math.sin, lambda out, a: (am.cos(a),))
 COS = Op("cos", _math.cos, lambda out, a: (-am.sin(a),))
 TANH = Op("tanh", _math.tanh, lambda out, a: (1.0 - out * out,))
+ATAN = Op("atan", _math.atan, lambda out, a: (1.0 / (1.0 + a * a),))
 SIGMOID = Op("sigmoid", am.FLOAT_KERNELS["sigmoid"], lambda out, a: (out * (1.0 - out),))
 SOFTPLUS = Op("softplus", am.FLOAT_KERNELS["softplus"], lambda out, a: (am.sigmoid(a),))
 RELU = Op("relu", _relu, lambda out, a: (am.where(a > 0.0, 1.0, 0.0),), kink=_first)
@@ -331,7 +332,7 @@ power = Family("**k", _power, (2.0, 3.0, -1.0, 0.5, -2.0, 1.5))
 leaky_relu = Family("leaky_relu", _leaky_relu, (0.1, 0.01))
 
 TABLE: tuple[Op | Family, ...] = (
-    ADD, MUL, SUB, DIV, TANH, EXP, LOG, power, POW, NEG, ABS, SQRT, SIN, COS, SIGMOID, SOFTPLUS, RELU,
+    ADD, MUL, SUB, DIV, TANH, ATAN, EXP, LOG, power, POW, NEG, ABS, SQRT, SIN, COS, SIGMOID, SOFTPLUS, RELU,
     leaky_relu, MAX, MIN, LINEAR,
 )
 """Every op and family of the engine, simplest first (the testing strategies shrink towards the first)."""

@@ -32,7 +32,7 @@ from typing import Any, Callable, Iterable
 
 from . import grad_mode
 from .backprop import propagate
-from .ops import (ABS, ADD, COS, DIV, DOMAIN_ERRORS, EXP, FORWARD_ERRORS, LINEAR, LOG, MAX, MIN, MUL, NEG, POW,
+from .ops import (ABS, ADD, ATAN, COS, DIV, DOMAIN_ERRORS, EXP, FORWARD_ERRORS, LINEAR, LOG, MAX, MIN, MUL, NEG, POW,
                   RELU, SIGMOID, SIN, SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, op_error, power)
 
 _INF = math.inf
@@ -282,6 +282,10 @@ class Value:
     def tanh(self) -> Value:
         """tanh x; d/dx = 1 - tanh² x. Never overflows."""
         return _unary(TANH, self)
+
+    def atan(self) -> Value:
+        """arctan x; d/dx = 1/(1 + x²)."""
+        return _unary(ATAN, self)
 
     def sigmoid(self) -> Value:
         """σ(x) = 1/(1 + e^-x); d/dx = σ(x)(1 - σ(x)). Never overflows."""

@@ -77,6 +77,7 @@ SYMPY_OPS: dict[str, Callable[..., sp.Expr]] = {
     "-": lambda a, b: a - b,
     "/": lambda a, b: a / b,
     "tanh": sp.tanh,
+    "atan": sp.atan,
     "exp": sp.exp,
     "log": sp.log,
     "**k": lambda a, k: a ** exact_number(k),
