@@ -1,0 +1,20 @@
+"""The error for a missing dependency of an optional extra: it names the extra to install."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+DISTRIBUTION = "scalar-autograd"
+
+
+def raise_missing_extra(missing: ModuleNotFoundError, package: str, extra: str, purpose: str) -> NoReturn:
+    """Raise, for ``missing``, an ImportError saying that ``purpose`` needs ``package`` from ``extra``.
+
+    Use it in ``except ModuleNotFoundError as missing:`` around ``import package``.
+    Only ``package`` itself missing is translated; any other missing module
+    means a broken installation and ``missing`` is raised as it is.
+    """
+    if missing.name != package:
+        raise missing
+    raise ModuleNotFoundError(f"{purpose} needs the {package!r} package, which is not installed: install the "
+                              f"{extra!r} extra, `pip install '{DISTRIBUTION}[{extra}]'`", name=package) from missing
