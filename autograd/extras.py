@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+import importlib.util
+from typing import NoReturn, Sequence
 
 DISTRIBUTION = "scalar-autograd"
 
@@ -18,3 +19,14 @@ def raise_missing_extra(missing: ModuleNotFoundError, package: str, extra: str, 
         raise missing
     raise ModuleNotFoundError(f"{purpose} needs the {package!r} package, which is not installed: install the "
                               f"{extra!r} extra, `pip install '{DISTRIBUTION}[{extra}]'`", name=package) from missing
+
+
+def require_extra(packages: Sequence[str], extra: str, purpose: str) -> None:
+    """Raise the ImportError naming ``extra`` unless every one of ``packages`` is installed.
+
+    For a program that would otherwise find out half-way through (after training, say).
+    """
+    for package in packages:
+        if importlib.util.find_spec(package) is None:
+            raise_missing_extra(ModuleNotFoundError(f"No module named {package!r}", name=package), package, extra,
+                                purpose)
