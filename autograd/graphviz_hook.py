@@ -20,7 +20,7 @@ GRAPHVIZ = "graphviz"
 
 def point_graphviz_at_renderer_when_imported() -> None:
     """Run ``point_graphviz_at_renderer`` now if ``graphviz`` is imported, else right after its import."""
-    if GRAPHVIZ in sys.modules:
+    if sys.modules.get(GRAPHVIZ) is not None:  # None: imports of it are blocked
         _point_graphviz_at_renderer()
     elif not any(isinstance(finder, _AfterGraphvizImport) for finder in sys.meta_path):
         sys.meta_path.insert(0, _AfterGraphvizImport())

@@ -33,7 +33,7 @@ from .expression import OPS, SPECS, Expression, Node, OpSpec
 try:
     from hypothesis import strategies as st
 except ModuleNotFoundError as missing:
-    raise_missing_extra(missing, "hypothesis", "autograd.testing.strategies")
+    raise_missing_extra(missing, "hypothesis", "testing", "autograd.testing.strategies")
 
 VALUE_BOUND = 50.0  # every node of a drawn expression stays within ±this at its inputs
 CONSTANTS = (2.0, 0.5, -1.0, 3.0, -0.25)
