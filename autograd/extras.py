@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
-from typing import NoReturn, Sequence
+from collections.abc import Sequence
+from typing import NoReturn
 
 DISTRIBUTION = "scalar-autograd"
 

@@ -2,18 +2,23 @@
 
 ``import autograd`` calls ``point_graphviz_at_renderer_when_imported()``. If
 ``graphviz`` is already imported, ``autograd.renderer.point_graphviz_at_renderer``
-runs at once; otherwise a one-shot finder at the front of ``sys.meta_path`` lets
-the next ``import graphviz`` (the lecture's ``from graphviz import Digraph``)
-load as usual, runs it right after, and removes itself. Importing autograd thus
+runs at once; otherwise a finder at the front of ``sys.meta_path`` lets the
+``import graphviz`` (the lecture's ``from graphviz import Digraph``) load as
+usual, runs it right after, and removes itself. (Only loading counts: a
+``importlib.util.find_spec("graphviz")`` that merely asks leaves it waiting.) Importing autograd thus
 never imports graphviz, and works the same when graphviz is not installed.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from importlib.machinery import ModuleSpec
 from types import ModuleType
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    from importlib.abc import Loader
 
 GRAPHVIZ = "graphviz"
 
@@ -33,19 +38,20 @@ def _point_graphviz_at_renderer() -> None:
 
 
 class _AfterGraphvizImport:
-    """A ``sys.meta_path`` finder that only wraps the loader of ``graphviz``, once."""
+    """A ``sys.meta_path`` finder that only wraps the loader of ``graphviz``, with the other finders' spec."""
 
     def find_spec(self, fullname: str, path: Sequence[str] | None, target: ModuleType | None = None
                   ) -> ModuleSpec | None:
         if fullname != GRAPHVIZ:
             return None
-        sys.meta_path.remove(self)  # one shot; and the search below must not find this finder again
         for finder in sys.meta_path:
+            if finder is self:
+                continue
             find_spec = getattr(finder, "find_spec", None)
             spec: ModuleSpec | None = find_spec(fullname, path, target) if find_spec else None
             if spec is not None:
                 if spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                    spec.loader = _ThenPoint(spec.loader)
+                    spec.loader = cast("Loader", _ThenPoint(spec.loader))
                 return spec
         return None
 
@@ -65,4 +71,5 @@ class _ThenPoint:
         if module.__spec__ is not None:
             module.__spec__.loader = self.loader
         self.loader.exec_module(module)
+        sys.meta_path[:] = [finder for finder in sys.meta_path if not isinstance(finder, _AfterGraphvizImport)]
         _point_graphviz_at_renderer()

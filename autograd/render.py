@@ -11,8 +11,8 @@ from __future__ import annotations
 import functools
 import re
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from .extras import raise_missing_extra
 from .renderer import RendererNotFound, find_renderer
@@ -66,7 +66,7 @@ def renderer_formats(program: str) -> frozenset[str]:
     return frozenset(name.split(":")[0] for name in listed.group(1).split())
 
 
-class Drawing(graphviz.Digraph):
+class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type hints
     """A ``graphviz.Digraph`` that makes SVG unless told otherwise (``.render(name)`` writes ``name.svg``).
 
     A format given anywhere (``format=``, ``.format = ...``, ``.pipe(format)``,

@@ -32,6 +32,7 @@ INSTALL_HINT = ("install one: `pip install 'scalar-autograd[viz]'` (it brings gr
                 "`brew install graphviz`, https://graphviz.org/download/)")
 
 GRAPHVIZ_DEFAULT_BINARY = Path("dot")
+BINARY_SETTING = "DOT_BINARY"
 # graphviz's own copies of the rendering command: the one it runs, and the two it re-exports.
 _GRAPHVIZ_BINARY_HOLDERS = ("graphviz.backend.dot_command", "graphviz.backend", "graphviz")
 
@@ -65,11 +66,11 @@ def point_graphviz_at_renderer() -> Path | None:
     on the ``PATH`` and graphviz-pure is found; returns the path it set, else None.
     """
     dot_command = sys.modules["graphviz.backend.dot_command"]
-    if dot_command.DOT_BINARY != GRAPHVIZ_DEFAULT_BINARY or shutil.which("dot"):
+    if getattr(dot_command, BINARY_SETTING) != GRAPHVIZ_DEFAULT_BINARY or shutil.which("dot"):
         return None
     program = find_graphviz_pure()
     if program is None:
         return None
     for holder in _GRAPHVIZ_BINARY_HOLDERS:
-        setattr(sys.modules[holder], "DOT_BINARY", Path(program))
+        setattr(sys.modules[holder], BINARY_SETTING, Path(program))
     return Path(program)

@@ -60,7 +60,7 @@ def test_a_missing_extra_is_named(call, extra, package, tmp_path):
     assert error.startswith("ModuleNotFoundError: ")  # an ImportError, and code catching that still works
     assert f"needs the {package!r} package, which is not installed" in error
     assert f"pip install 'scalar-autograd[{extra}]'" in error
-    assert not error.startswith(f"ModuleNotFoundError: No module named")
+    assert not error.startswith("ModuleNotFoundError: No module named")
 
 
 def test_the_demo_fails_before_training_not_after(tmp_path):

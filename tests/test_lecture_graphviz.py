@@ -82,6 +82,9 @@ print(json.dumps({
 
 AUTOGRAD_FIRST = "import json\nfrom autograd import Value\n" + LECTURE_DRAWING + REPORT
 GRAPHVIZ_FIRST = "import json, graphviz\nfrom autograd import Value\n" + LECTURE_DRAWING + REPORT
+# Asking whether graphviz is installed (as nn.demo does) is not importing it: the hook must still fire.
+ASKED_FIRST = ("import json, importlib.util\nfrom autograd import Value\nassert importlib.util.find_spec('graphviz')\n"
+               + LECTURE_DRAWING + REPORT)
 
 
 def run(code: str, path: list[Path], cwd: Path, **env: str) -> dict[str, str]:
@@ -117,7 +120,8 @@ def test_the_tests_run_on_a_virtual_environment():
     assert find_graphviz_pure() is not None
 
 
-@pytest.mark.parametrize("code", [AUTOGRAD_FIRST, GRAPHVIZ_FIRST], ids=["autograd-first", "graphviz-first"])
+@pytest.mark.parametrize("code", [AUTOGRAD_FIRST, GRAPHVIZ_FIRST, ASKED_FIRST],
+                         ids=["autograd-first", "graphviz-first", "find_spec-first"])
 def test_a_plain_digraph_renders_from_a_venv_that_is_not_activated(code, tmp_path):
     empty = tmp_path / "bin"
     empty.mkdir()
