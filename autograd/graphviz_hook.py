@@ -4,9 +4,10 @@
 ``graphviz`` is already imported, ``autograd.renderer.point_graphviz_at_renderer``
 runs at once; otherwise a finder at the front of ``sys.meta_path`` lets the
 ``import graphviz`` (the lecture's ``from graphviz import Digraph``) load as
-usual, runs it right after, and removes itself. (Only loading counts: a
-``importlib.util.find_spec("graphviz")`` that merely asks leaves it waiting.) Importing autograd thus
-never imports graphviz, and works the same when graphviz is not installed.
+usual, runs it right after, and removes itself. Only loading counts: an
+``importlib.util.find_spec("graphviz")`` that merely asks leaves it waiting.
+Importing autograd thus never imports graphviz, and works the same when
+graphviz is not installed.
 """
 
 from __future__ import annotations

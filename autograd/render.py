@@ -107,6 +107,8 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type
             return  # the drawing can still be built and read; rendering it will say what to install
         made = renderer_formats(program)
         if format.lower() not in made:
-            raise ValueError(f"format={format!r}: {Path(program).name}, the renderer found, cannot make it; it makes "
-                             f"{', '.join(sorted(made))}. For PDF and the other formats, install the system "
-                             f"Graphviz (`apt-get install graphviz`, `brew install graphviz`), which wins when present")
+            name = Path(program).name
+            advice = ("; for PDF and the rest install the system Graphviz (`apt-get install graphviz`, "
+                      "`brew install graphviz`), which is used instead when present" if name == "graphviz-pure" else "")
+            raise ValueError(f"format={format!r}: {name}, the renderer found, cannot make it; it makes "
+                             f"{', '.join(sorted(made))}{advice}")
