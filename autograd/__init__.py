@@ -10,7 +10,9 @@ The public face:
 * ``linear(weights, inputs, bias)``: ``b + Σ wᵢxᵢ`` as one fused node;
 * ``Op(name, forward, local_grads)`` and ``apply(op, *operands)``: ops of your own;
 * ``topological_order`` and ``trace``: read a graph;
-* ``draw_dot(root)``: the graph as a picture (needs the ``viz`` extra);
+* ``draw_dot(root)``: the graph as a picture (needs the ``viz`` extra); importing
+  autograd also points the ``graphviz`` package at graphviz-pure when there is
+  no system ``dot`` (``autograd.renderer``), so a plain ``graphviz.Digraph`` renders too;
 * ``step_through(root)``: backprop frame by frame, a player in Jupyter;
 * ``compile(f)``: trace ``f`` once, then run its forward and backward as
   generated straight-line float code;
@@ -22,9 +24,12 @@ from .compile import compile
 from .draw import draw_dot
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import topological_order, trace
+from .graphviz_hook import point_graphviz_at_renderer_when_imported
 from .ops import Op
 from .steps import Steps, step_through
 from .value import Value, apply, linear
+
+point_graphviz_at_renderer_when_imported()
 
 __all__ = [
     "Value", "grad", "propagate", "no_grad", "enable_grad", "is_grad_enabled",

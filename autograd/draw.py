@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from .render import Drawing
 
 MAX_NODES = 500
+RANKDIRS = ("TB", "LR", "BT", "RL")
 NOT_COMPUTED = "–"
 
 # role -> fill colour; the order is the legend's.
@@ -61,25 +62,42 @@ _PARAMETER_NAME = re.compile(r"[A-Za-z_]\w*(?:\.\w+)+")
 _GROUP_PREFIX = {"neuron": re.compile(r"(.*?\bneurons\.\d+)\."), "layer": re.compile(r"(.*?\blayers\.\d+)\.")}
 
 
-def draw_dot(root: Value, rankdir: str = "LR", show_grad: bool = True, *,
+def draw_dot(root: Value, format: str = "svg", rankdir: str = "LR", *, show_grad: bool = True,
              grads: Mapping[Value, float] | None = None, parameters: Iterable[Value] | None = None,
              group: str | None = None, max_nodes: int = MAX_NODES) -> Drawing:
     """The graph behind ``root`` as a ``graphviz.Digraph`` that displays inline in Jupyter.
 
-    ``rankdir`` is Graphviz's direction ("LR": inputs on the left). ``grads``
+    The first three parameters are micrograd's ``draw_dot(root, format='svg', rankdir='LR')``.
+    ``format`` is what ``.pipe()`` and ``.render(name)`` make (``name.svg`` by
+    default); one the renderer cannot make is refused with the list it can.
+    ``rankdir`` is Graphviz's direction, one of ``RANKDIRS`` ("LR": inputs on the left). ``grads``
     maps nodes to the gradients to show (default: ``.grad``, once a backward
     pass has reached ``root``); ``show_grad=False`` leaves the grad field out.
     ``parameters`` names the parameter leaves (default: leaves with dotted
     names). ``group`` is None, "neuron" or "layer". See the module docstring
     for the colours, the "–" and the grouping rule.
     """
+    check_rankdir(rankdir)
+    if format.upper() in RANKDIRS:
+        raise ValueError(f"draw_dot(format={format!r}): that is a rank direction, not a file format; the order is "
+                         f"micrograd's, draw_dot(root, format='svg', rankdir='LR'): pass rankdir={format!r}")
     picture = Picture(root, parameters)
     if grads is None:
         grads = picture.backward_grads()
     if group is None:
         picture.check_size(len(picture.nodes) + len(picture.op_nodes()), max_nodes)
-        return picture.drawing(rankdir, grads if show_grad else None)
-    return picture.grouped(group, rankdir, grads if show_grad else None, max_nodes)
+        drawing = picture.drawing(rankdir, grads if show_grad else None)
+    else:
+        drawing = picture.grouped(group, rankdir, grads if show_grad else None, max_nodes)
+    drawing.format = format
+    return drawing
+
+
+def check_rankdir(rankdir: str) -> None:
+    """Refuse a ``rankdir`` Graphviz does not know (it would silently draw top to bottom)."""
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"rankdir must be one of {', '.join(map(repr, RANKDIRS))} (Graphviz's directions: "
+                         f"top to bottom, left to right, ...), got {rankdir!r}")
 
 
 def number(x: float) -> str:

@@ -1,55 +1,29 @@
-"""Turning DOT source into SVG or PNG, with or without a system Graphviz.
+"""Rendering DOT with the renderer (``autograd.renderer``), and ``Drawing``, the graph ``draw_dot`` returns.
 
-The renderer is the first of
-
-1. ``dot`` on the ``PATH`` (the system Graphviz), or
-2. ``graphviz-pure``, the ``dot``-compatible program that ``pip install graphviz-pure``
-   puts next to the Python interpreter (found on the ``PATH``, in this
-   interpreter's scripts directory, or beside ``sys.executable``, so it works
-   from a virtual environment that is not activated, as Jupyter kernels often are).
-
-If neither exists, ``RendererNotFound`` says what to install. Both programs take
-the same flags: ``-K<engine> -T<format>``, DOT on stdin, the picture on stdout.
-
-``Drawing`` is a ``graphviz.Digraph`` whose ``pipe`` and ``render`` go through this
-renderer, so ``draw_dot(...)`` displays inline in Jupyter (``_repr_mimebundle_``
-pipes SVG) on a machine that has only ``graphviz-pure``.
+``render`` and ``render_svgs`` run the renderer directly (``step_through``
+renders all its frames in one run). ``Drawing`` is a ``graphviz.Digraph`` and
+renders through the ``graphviz`` package, which ``import autograd`` has pointed
+at the same renderer (see ``autograd.renderer``).
 """
 
 from __future__ import annotations
 
-import os
+import functools
 import re
-import shutil
 import subprocess
-import sys
-import sysconfig
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
-import graphviz
+from .extras import raise_missing_extra
+from .renderer import RendererNotFound, find_renderer
 
-INSTALL_HINT = ("install one: `pip install graphviz-pure` (a dot-compatible renderer, no system packages), "
-                "or the system Graphviz (`apt-get install graphviz`, `brew install graphviz`, "
-                "https://graphviz.org/download/)")
+try:
+    import graphviz
+except ModuleNotFoundError as missing:
+    raise_missing_extra(missing, "graphviz", "viz", "drawing graphs")
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
-
-
-class RendererNotFound(RuntimeError):
-    """Neither the system ``dot`` nor ``graphviz-pure`` could be found."""
-
-
-def find_renderer() -> str:
-    """The path of the program that renders DOT: the system ``dot``, else ``graphviz-pure``."""
-    dot = shutil.which("dot")
-    if dot:
-        return dot
-    for directory in (None, sysconfig.get_path("scripts"), os.path.dirname(sys.executable)):
-        program = shutil.which("graphviz-pure", path=directory)
-        if program:
-            return program
-    raise RendererNotFound(f"no Graphviz renderer found: neither `dot` nor `graphviz-pure` is installed; {INSTALL_HINT}")
+_FORMAT_LIST = re.compile(r"Use one of:(.*)", re.DOTALL)
 
 
 def render(source: str, format: str = "svg", engine: str = "dot") -> bytes:
@@ -82,42 +56,59 @@ def render_svgs(sources: Sequence[str]) -> list[str]:
     return svgs
 
 
-class Drawing(graphviz.Digraph):
-    """A ``graphviz.Digraph`` rendered by ``find_renderer()``: the system ``dot`` or ``graphviz-pure``."""
+@functools.cache
+def renderer_formats(program: str) -> frozenset[str]:
+    """The output formats ``program`` can make, as it lists them when asked for format "?"."""
+    done = subprocess.run([program, "-T?"], capture_output=True, text=True, check=False)
+    listed = _FORMAT_LIST.search(done.stderr + done.stdout)
+    if listed is None:
+        raise RuntimeError(f"{program} -T? did not list its formats: {(done.stderr + done.stdout).strip()!r}")
+    return frozenset(name.split(":")[0] for name in listed.group(1).split())
+
+
+class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type hints
+    """A ``graphviz.Digraph`` that makes SVG unless told otherwise (``.render(name)`` writes ``name.svg``).
+
+    A format given anywhere (``format=``, ``.format = ...``, ``.pipe(format)``,
+    ``.render(format=...)``) is checked against what the renderer can make, so
+    asking graphviz-pure for PDF fails at once with the list of formats it does make.
+    The two hooks below are graphviz's own internals (``_get_parameters``,
+    ``_verify_format``, graphviz 0.20 and later); the tests pin what they do.
+    """
+
+    def __init__(self, *args: object, format: str = "svg", **kwargs: object) -> None:
+        super().__init__(*args, format=format, **kwargs)
 
     def __repr__(self) -> str:
         """What the drawing holds, with no memory address, so a notebook's plain-text output stays the same."""
         return f"<Drawing: {len(self.body)} DOT statements>"
 
-    def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
-             neato_no_op: bool | int | None = None, quiet: bool = False, *,
-             engine: str | None = None, encoding: str | None = None) -> bytes | str:
-        """The rendered picture as bytes (or text, given ``encoding``), like ``graphviz.Digraph.pipe``."""
-        if neato_no_op:
-            raise ValueError("Drawing.pipe does not support neato_no_op")
-        output = ":".join(part for part in (format or self.format, renderer, formatter) if part)
-        picture = render(self.source, output, engine or self.engine)
-        return picture.decode(encoding) if encoding else picture
+    def _get_parameters(self, **kwargs: object) -> dict[str, object]:
+        """graphviz's options of every ``pipe`` and ``render``, made quiet (as ``render`` above is).
 
-    def render(self, filename: str | os.PathLike | None = None, directory: str | os.PathLike | None = None,
-               view: bool = False, cleanup: bool = False, format: str | None = None, *,
-               outfile: str | os.PathLike | None = None, engine: str | None = None) -> str:
-        """Save the DOT source and write the picture next to it (or to ``outfile``); return the picture's path.
-
-        The common part of ``graphviz.Digraph.render``: the format comes from
-        ``format``, else ``outfile``'s suffix, else ``self.format``; given only
-        ``outfile``, the source goes beside it with the suffix ``.gv``.
+        Warnings the renderer prints while succeeding (graphviz-pure guesses the
+        width of "–") would show in red under every drawing in Jupyter; a failure
+        still raises with the renderer's message.
         """
-        if outfile is not None:
-            format = format or Path(outfile).suffix.lstrip(".") or None
-            if filename is None and directory is None:
-                filename = Path(outfile).with_suffix(".gv")
-        format = format or self.format
-        source = Path(self.save(filename, directory=directory))
-        target = Path(outfile) if outfile is not None else source.with_name(f"{source.name}.{format}")
-        target.write_bytes(self.pipe(format, engine=engine))
-        if cleanup:
-            source.unlink()
-        if view:
-            self._view(target, format=format, quiet=False)
-        return os.fspath(target)
+        if "quiet" in kwargs:
+            kwargs["quiet"] = True
+        parameters: dict[str, object] = super()._get_parameters(**kwargs)
+        return parameters
+
+    @staticmethod
+    def _verify_format(format: str | None, *, required: bool = True) -> None:
+        """graphviz's check of ``format`` (graphviz calls this for every format given), then the renderer's."""
+        graphviz.Digraph._verify_format(format, required=required)
+        if format is None:
+            return
+        try:
+            program = find_renderer()
+        except RendererNotFound:
+            return  # the drawing can still be built and read; rendering it will say what to install
+        made = renderer_formats(program)
+        if format.lower() not in made:
+            name = Path(program).name
+            advice = ("; for PDF and the rest install the system Graphviz (`apt-get install graphviz`, "
+                      "`brew install graphviz`), which is used instead when present" if name == "graphviz-pure" else "")
+            raise ValueError(f"format={format!r}: {name}, the renderer found, cannot make it; it makes "
+                             f"{', '.join(sorted(made))}{advice}")

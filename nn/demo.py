@@ -52,11 +52,14 @@ from typing import Any, Callable, Sequence
 
 import autograd
 from autograd import Value, draw_dot, no_grad, step_through
+from autograd.extras import require_extra
 
 from .data import make_blobs, make_circles, make_moons, make_spirals, minibatches
 from .layers import MLP
 from .losses import cross_entropy, hinge_loss, l2
 from .optim import Adam
+
+DEMO_PACKAGES = ("tqdm", "matplotlib", "graphviz")  # what the demo extra brings that this module imports
 
 L2_WEIGHT = 1e-4
 
@@ -279,6 +282,8 @@ def main(argv: list[str] | None = None) -> int:
     problem = _writable(args.out)
     if problem:
         commands.error(f"cannot write to --out {os.fspath(args.out)!r}: {problem}")
+
+    require_extra(DEMO_PACKAGES, "demo", "the demo (python -m nn.demo)")  # before training, not after
 
     choice = DATASETS[args.dataset]
     X, y = choice.make(choice.points, seed=args.seed)

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from autograd import Value, draw_dot
-from autograd.render import RendererNotFound, find_renderer, render
+from autograd.render import render
+from autograd.renderer import RendererNotFound, find_renderer
 
 
 def graph() -> Value:
@@ -47,9 +48,10 @@ def test_system_dot_on_path_wins_and_is_the_one_that_renders(no_system_dot, tmp_
     log = tmp_path / "dot-was-run"
     executable(no_system_dot / "dot", f'#!/bin/sh\necho "$@" > "{log}"\nexec "{pure}" "$@"\n')
     assert find_renderer() == str(no_system_dot / "dot")
-    svg = draw_dot(graph()).pipe(format="svg", encoding="utf-8")
+    svg = render(draw_dot(graph()).source, "svg").decode()  # the path step_through's frames take
     assert "<svg" in svg
     assert log.read_text().split() == ["-Kdot", "-Tsvg"]
+    # A drawing renders through the graphviz package: tests/test_lecture_graphviz.py runs it with a system dot.
 
 
 def test_neither_renderer_gives_a_clear_error_naming_what_to_install(no_system_dot, monkeypatch, tmp_path):
@@ -57,12 +59,12 @@ def test_neither_renderer_gives_a_clear_error_naming_what_to_install(no_system_d
     nowhere.mkdir()
     monkeypatch.setattr(sysconfig, "get_path", lambda name, *args, **kwargs: str(nowhere))
     monkeypatch.setattr(sys, "executable", str(nowhere / "python"))
-    with pytest.raises(RendererNotFound, match=r"pip install graphviz-pure.*apt-get install graphviz"):
+    with pytest.raises(RendererNotFound, match=r"graphviz-pure.*apt-get install graphviz"):
         find_renderer()
-    drawing = draw_dot(graph())  # building the DOT needs no renderer
+    drawing = draw_dot(graph(), format="png")  # building the DOT (and choosing a format) needs no renderer
     assert "digraph" in drawing.source
-    with pytest.raises(RendererNotFound, match="pip install graphviz-pure"):
-        drawing.pipe(format="svg")
+    with pytest.raises(RendererNotFound, match=r"pip install 'scalar-autograd\[viz\]'"):
+        render(drawing.source, "svg")
 
 
 def test_a_renderer_failure_says_what_the_renderer_said():

@@ -19,6 +19,8 @@ import pytest
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = ["01_micrograd_tour", "02_chain_rule_by_hand", "03_train_an_mlp", "04_property_tests"]
+# A learner's own notebook in the lecture's style (not one of ours): a fixture of the tests.
+LECTURE_STYLE = Path(__file__).resolve().parent / "notebooks" / "lecture_style.ipynb"
 # Notebooks that draw graphs (an SVG from draw_dot) and play backprop (the step-through player).
 DRAWS_GRAPHS = {"01_micrograd_tour", "02_chain_rule_by_hand", "03_train_an_mlp"}
 STEPS_THROUGH = {"01_micrograd_tour", "02_chain_rule_by_hand"}
@@ -100,3 +102,23 @@ def test_notebooks_run_on_this_interpreter_and_this_checkout(tmp_path):
 
     assert executable == sys.executable
     assert Path(autograd_file).resolve().parent == NOTEBOOK_DIR.parent / "autograd"
+
+
+def test_the_lecture_style_notebook_runs_with_no_dot_and_no_venv_on_the_path(tmp_path, monkeypatch):
+    """A kernel started from a venv that was never activated, on a machine without a system Graphviz."""
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # the kernel is this python by absolute path; nothing else is found
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    work = tmp_path / "work"
+    work.mkdir()
+
+    executed = _refresh_module().execute(LECTURE_STYLE, cwd=work)
+
+    assert not [o for o in _outputs(executed) if o.output_type == "error"]
+    svgs = _data(executed, "image/svg+xml")
+    assert len(svgs) == 3  # the hand-written Digraph twice (before and after backward), draw_dot once
+    assert "grad 0.0000" in svgs[0] and "grad 1.0000" in svgs[1] and "tanh" in svgs[2]
+    for written in ("loss_graph.svg", "loss_draw_dot.svg"):
+        assert "<svg" in (work / written).read_text()
+    assert (work / "loss_graph").read_text().startswith("digraph")

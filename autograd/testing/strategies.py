@@ -31,15 +31,15 @@ from __future__ import annotations
 import math
 from typing import Any, Iterable
 
-try:
-    from hypothesis import strategies as st
-except ImportError as missing:  # pragma: no cover - exercised by a test that hides hypothesis
-    raise ImportError("autograd.testing.strategies needs hypothesis: pip install 'scalar-autograd[testing]'") \
-        from missing
-
+from ..extras import raise_missing_extra
 from ..ops import Family, Op
 from ..value import Value
 from .expression import ENTRIES, OPS, Expression, Node
+
+try:
+    from hypothesis import strategies as st
+except ModuleNotFoundError as missing:
+    raise_missing_extra(missing, "hypothesis", "testing", "autograd.testing.strategies")
 
 VALUE_BOUND = 50.0    # every node of a drawn expression stays within ±this at its inputs
 CONSTANTS = (2.0, 0.5, -1.0, 3.0, -0.25)
