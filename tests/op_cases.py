@@ -13,8 +13,10 @@ import sympy as sp
 from hypothesis import strategies as st
 
 import autograd
+from autograd import Value
+from autograd.ops import TABLE, Op
 from autograd.testing.strategies import reals
-from sympy_reference import leaky_relu, maximum, minimum, relu, sigmoid, softplus
+from sympy_reference import in_sympy, leaky_relu, maximum, minimum, relu, sigmoid, softplus
 
 ANY = reals(-10.0, 10.0)
 WIDE = reals(-30.0, 30.0)
@@ -78,3 +80,15 @@ OP_CASES = [
     OpCase("linear", lambda w1, w2, x1, x2, b: autograd.linear([w1, w2], [x1, x2], b),
            lambda w1, w2, x1, x2, b: b + w1 * x1 + w2 * x2, (ANY,) * 5),
 ]
+
+
+def _method_case(row: Op) -> OpCase:
+    """``x.name()`` for a row with a Value method of its name, written from the row and the sympy reference."""
+    inside = ANY if row.distance is None else ANY.filter(lambda x: row.distance(x) > 1e-3)
+    return OpCase(row.name, lambda a: getattr(a, row.name)(), lambda a: in_sympy(row, a), (inside,))
+
+
+# Every other unary row with a method of its own name (a newly added op, say) is covered from its row.
+OP_CASES += [_method_case(row) for row in TABLE
+             if isinstance(row, Op) and row.arity == 1 and callable(getattr(Value, row.name, None))
+             and row.name not in {case.name for case in OP_CASES}]
