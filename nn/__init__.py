@@ -30,8 +30,21 @@ from .module import Module
 from .optim import SGD, Adam, Optimizer
 
 __all__ = [
-    "Module", "Neuron", "Layer", "MLP",
-    "mse_loss", "hinge_loss", "binary_cross_entropy", "cross_entropy", "l2",
-    "Optimizer", "SGD", "Adam",
-    "make_moons", "make_circles", "make_blobs", "make_spirals", "minibatches",
+    "MLP",
+    "SGD",
+    "Adam",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "hinge_loss",
+    "l2",
+    "make_blobs",
+    "make_circles",
+    "make_moons",
+    "make_spirals",
+    "minibatches",
+    "mse_loss",
 ]

@@ -126,15 +126,15 @@ class Module:
         except RecursionError:
             raise ValueError(f"{path} is not a saved model: its JSON is nested too deeply to read") from None
         if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
-            # a file's content, not an argument, is of the wrong kind: ValueError, as json's own errors
-            raise ValueError(  # noqa: TRY004
-                f"{path} is not a saved model: expected a JSON object with \"format\": {FILE_FORMAT!r}")
+            raise ValueError(f"{path} is not a saved model: expected a JSON object with \"format\": {FILE_FORMAT!r}")
         if document.get("version") != FILE_VERSION:
             raise ValueError(f"{path} has version {short(document.get('version'))} of the format; "
                              f"this version reads {FILE_VERSION}")
         state = document.get("parameters")
         if not isinstance(state, dict):
-            raise ValueError(f"{path} is not a saved model: \"parameters\" should be an object of name: number")
+            # the file's content is of the wrong kind, not an argument: ValueError, as for json's own errors
+            raise ValueError(  # noqa: TRY004
+                f"{path} is not a saved model: \"parameters\" should be an object of name: number")
         try:
             self.load_state_dict(state)
         except ValueError as e:

@@ -12,7 +12,8 @@ The usual loop::
     optimizer.step()
 
 A step either updates every parameter or, when a gradient is not finite or a
-new value would not be, raises naming the parameter and changes nothing.
+new value would not be, raises ``OverflowError`` naming the parameter and
+changes nothing.
 """
 
 from __future__ import annotations
@@ -67,16 +68,16 @@ class Optimizer:
     def step(self) -> None:
         """Update every parameter from its ``.grad``.
 
-        A gradient that is not finite raises ``ValueError``; a new value that
-        would not be finite (a learning rate far too large, a state that
-        overflowed) raises ``OverflowError``. Either names the parameter, and
-        nothing changes: not the parameters, not the optimizer's state.
+        A gradient that is not finite, or a new value that would not be (a
+        learning rate far too large, a state that overflowed), raises
+        ``OverflowError`` naming the parameter, and nothing changes: not the
+        parameters, not the optimizer's state.
         """
         owner = type(self).__name__
         for i, p in enumerate(self.params):
             if not math.isfinite(p.grad):
-                raise ValueError(f"{owner} step {self.steps}: {_parameter(self.params, i)} has gradient {p.grad!r}; "
-                                 "nothing was changed")
+                raise OverflowError(f"{owner} step {self.steps}: {_parameter(self.params, i)} has gradient "
+                                    f"{p.grad!r}: the gradients have blown up; nothing was changed")
         new_data = self._update(self.learning_rate())
         for i, data in enumerate(new_data):
             if not math.isfinite(data):
