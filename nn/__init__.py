@@ -20,6 +20,7 @@ micrograd and PyTorch, so lecture code runs::
 * ``losses.py``: ``mse_loss``, ``hinge_loss``, ``binary_cross_entropy``, ``cross_entropy``, ``l2``;
 * ``optim.py``: ``SGD``, ``Adam``;
 * ``data.py``: ``make_moons``, ``make_circles``, ``make_blobs``, ``make_spirals``, ``minibatches``;
+* ``seeding.py`` and ``checks.py``: where random numbers come from; the argument checks the others share;
 * ``demo.py``: ``python -m nn.demo``, train and draw.
 """
 

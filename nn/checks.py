@@ -16,17 +16,18 @@ def real(owner: str, name: str, value: object, *, minimum: float | None = None, 
     so the default range is the finite numbers. ``TypeError`` for what is not
     a real number (a str, a tuple, a bool), ``ValueError`` for a number out of range.
     """
-    if isinstance(value, bool) or not isinstance(value, Real):
+    if type(value) is not float and (isinstance(value, bool) or not isinstance(value, Real)):
         raise TypeError(f"{owner}: {name} must be a real number, got {type(value).__name__} {short(value)}")
-    low = f" and >= {minimum}" if minimum is not None else f" and > {above}" if above is not None else ""
-    wanted = ("finite" if below == math.inf else f"< {below}") + low
     try:
         number = float(value)
     except OverflowError:
-        raise ValueError(f"{owner}: {name} must be {wanted}, got {short(value)}, beyond the float range") from None
-    if not ((minimum is None or minimum <= number) and (above is None or above < number) and number < below):
-        raise ValueError(f"{owner}: {name} must be {wanted}, got {short(value)}")
-    return number
+        number = math.inf
+    if (minimum is None or minimum <= number) and (above is None or above < number) and number < below:
+        return number
+    low = f" and >= {minimum}" if minimum is not None else f" and > {above}" if above is not None else ""
+    wanted = ("finite" if below == math.inf else f"< {below}") + low
+    beyond = ", beyond the float range" if math.isinf(number) and not isinstance(value, float) else ""
+    raise ValueError(f"{owner}: {name} must be {wanted}, got {short(value)}{beyond}")
 
 
 def short(value: object) -> str:

@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .checks import real
 from .seeding import RandomSource, Seed, make_rng
 
 Dataset = tuple[list[list[float]], list[int]]
@@ -44,12 +45,11 @@ def make_circles(n: int, noise: float = 0.05, factor: float = 0.5, seed: Seed = 
     Angles are evenly spaced over the circle (⌊n/2⌋ points on the outer one);
     each coordinate gets Gaussian noise of standard deviation ``noise``.
     """
-    if not 0.0 < factor < 1.0:
-        raise ValueError(f"make_circles: factor must be between 0 and 1, got {factor!r}")
+    real("make_circles", "factor", factor, above=0.0, below=1.0)
     rng = _start("make_circles", n, noise, seed)
     X: list[list[float]] = []
     y: list[int] = []
-    for label, (count, radius) in enumerate(zip(_split(n, 2), (1.0, factor))):
+    for label, (count, radius) in enumerate(zip(_split(n, 2), (1.0, factor), strict=True)):
         for i in range(count):
             t = 2.0 * math.pi * i / count
             X.append([radius * math.cos(t) + rng.gauss(0.0, noise), radius * math.sin(t) + rng.gauss(0.0, noise)])
@@ -126,6 +126,5 @@ def _start(name: str, n: int, spread: float, seed: Seed, spread_name: str = "noi
     """Check the arguments every maker shares; return its random source."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"{name}: n must be a positive int, got {n!r}")
-    if not 0.0 <= spread < math.inf:
-        raise ValueError(f"{name}: {spread_name} must be a finite number >= 0, got {spread!r}")
+    real(name, spread_name, spread, minimum=0.0)
     return make_rng(seed)

@@ -134,7 +134,7 @@ class Neuron(Module):
         if self.fused:
             z = linear(self.w, x, self.b)
         else:
-            z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+            z = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
         return z if self._activate is None else self._activate(z)
 
     def __repr__(self) -> str:
