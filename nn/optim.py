@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable
 
 from autograd import Value
 
-from .checks import real
+from .checks import real, short
 
 LearningRate = float | Callable[[int], float]
 
@@ -53,12 +53,16 @@ class Optimizer:
         self.steps = 0
 
     def learning_rate(self) -> float:
-        """The learning rate for the next step: ``lr``, or ``lr(k)`` with ``k`` the steps taken so far."""
+        """The learning rate for the next step: ``lr``, or ``lr(k)`` with ``k`` the steps taken so far.
+
+        Checked at every step (a finite number >= 0), so a schedule, or an
+        ``lr`` set after construction, cannot slip in a bad rate.
+        """
         owner = type(self).__name__
         if callable(self.lr):
-            return real(owner, f"lr({self.steps}), the learning rate schedule at step {self.steps},",
-                                  self.lr(self.steps), minimum=0.0)
-        return float(self.lr)
+            k = self.steps
+            return real(owner, f"lr({k}), the learning rate schedule at step {k},", self.lr(k), minimum=0.0)
+        return real(owner, "lr", self.lr, minimum=0.0)
 
     def zero_grad(self) -> None:
         """Set every parameter's ``.grad`` to 0."""
@@ -132,11 +136,14 @@ class Adam(Optimizer):
     ``m̂ = m / (1 - β₁ᵗ)``, ``v̂ = v / (1 - β₂ᵗ)`` (correcting their start at 0),
     ``p ← p - lr·m̂ / (√v̂ + eps)``.
 
-    ``g²`` overflows for ``|g| > 1.3e154``, which would make v infinite and the
-    step 0 from then on. So the state kept is ``rms = √v``, updated without
-    squaring the large numbers: ``rms ← hypot(√β₂·rms, √(1 - β₂)·g)``. Each of
-    m, rms, m̂ and ``√v̂ = rms / √(1 - β₂ᵗ)`` is at most the largest ``|g|`` so
-    far, so the step stays finite for every finite gradient.
+    ``g²`` overflows for ``|g| > 1.3e154``, which would make v infinite and
+    every later step 0: the parameter frozen, silently. So the state kept is
+    ``rms = √v``, updated without squaring the large numbers:
+    ``rms ← hypot(√β₂·rms, √(1 - β₂)·g)``. m̂ and ``√v̂ = rms / √(1 - β₂ᵗ)`` are
+    weighted averages (mean, root mean square) of the gradients so far, so
+    neither exceeds the largest ``|g|``: the state stays finite for every
+    finite gradient. A new value that does not fit in a float raises, as in
+    every optimizer.
     """
 
     def __init__(self, params: Iterable[Value], lr: LearningRate = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
@@ -144,7 +151,7 @@ class Adam(Optimizer):
         super().__init__(params, lr)
         pair = tuple(betas) if isinstance(betas, Iterable) and not isinstance(betas, (str, bytes)) else ()
         if len(pair) != 2:
-            raise TypeError(f"Adam: betas must be a pair (beta1, beta2) of numbers in [0, 1), got {betas!r}")
+            raise TypeError(f"Adam: betas must be a pair (beta1, beta2) of numbers in [0, 1), got {short(betas)}")
         beta1, beta2 = pair
         self.betas = (real("Adam", "betas[0]", beta1, minimum=0.0, below=1.0),
                       real("Adam", "betas[1]", beta2, minimum=0.0, below=1.0))

@@ -19,25 +19,27 @@ import pytest
 import nn
 
 ROOT = Path(__file__).resolve().parent.parent
-GOOD = dict(nin=2, nouts=[3, 1], seed=0)
+
+
+def good_model() -> nn.MLP:
+    return nn.MLP(2, [3, 1], seed=0)
 
 
 def good_file(folder: Path) -> tuple[Path, bytes]:
-    path = nn.MLP(GOOD["nin"], GOOD["nouts"], seed=GOOD["seed"]).save(folder / "model.json")
+    path = good_model().save(folder / "model.json")
     return path, path.read_bytes()
 
 
 def run_child(code: str) -> subprocess.CompletedProcess[str]:
     """``code`` in a fresh Python that imports nn from this checkout, after importing what it needs."""
     prelude = "import os, resource, signal, sys\nimport nn\n"
-    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=120,
+    return subprocess.run([sys.executable, "-c", prelude + code], capture_output=True, text=True, timeout=120, check=False,
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 def assert_intact(path: Path, before: bytes) -> None:
     assert path.read_bytes() == before
-    fresh = nn.MLP(GOOD["nin"], GOOD["nouts"], seed=99).load(path)
-    assert fresh.state_dict() == nn.MLP(GOOD["nin"], GOOD["nouts"], seed=GOOD["seed"]).state_dict()
+    assert nn.MLP(2, [3, 1], seed=99).load(path).state_dict() == good_model().state_dict()
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="RLIMIT_FSIZE is POSIX")
