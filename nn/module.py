@@ -189,13 +189,15 @@ def _json_number(text: str) -> float:
 def _replace_whole(path: Path, text: str) -> None:
     """Make ``path`` hold ``text``, atomically: a new file beside it, written and synced, renamed over it.
 
-    On any failure the new file is removed and ``path`` is untouched. The new
-    file gets the permissions an ordinary write would give: those of the file
-    it replaces, or 0o666 less the umask.
+    On any failure the new file is removed and ``path`` is untouched. As an
+    ordinary write would, it writes through a symbolic link (replacing the
+    file the link points to, beside which the new file goes) and gives the
+    file the permissions of the one it replaces, or 0o666 less the umask.
     """
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    target = Path(os.path.realpath(path))
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")
     try:
-        kept_mode: int | None = path.stat().st_mode & 0o7777
+        kept_mode: int | None = target.stat().st_mode & 0o7777
     except OSError:
         kept_mode = None
     try:
@@ -209,13 +211,13 @@ def _replace_whole(path: Path, text: str) -> None:
             os.fsync(file.fileno())
         if kept_mode is not None:
             os.chmod(temporary, kept_mode)
-        os.replace(temporary, path)
+        os.replace(temporary, target)
     except BaseException as e:
         temporary.unlink(missing_ok=True)
         if isinstance(e, OSError):
             raise OSError(e.errno, f"cannot save to {path}: {e.strerror}; {path} is as it was") from e
         raise
-    _sync_folder(path.parent)
+    _sync_folder(target.parent)
 
 
 def _sync_folder(folder: Path) -> None:

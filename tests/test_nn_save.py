@@ -123,3 +123,14 @@ def test_a_successful_save_replaces_the_file_and_leaves_nothing_else(tmp_path):
     assert path.read_bytes() != before
     assert nn.MLP(2, [3, 1], seed=5).load(path).state_dict() == other.state_dict()
     assert sorted(tmp_path.iterdir()) == [path]
+
+
+def test_a_save_through_a_symbolic_link_replaces_the_file_it_points_to(tmp_path):
+    path, _ = good_file(tmp_path)
+    link = tmp_path / "latest.json"
+    link.symlink_to(path.name)
+    other = nn.MLP(2, [3, 1], seed=1)
+    other.save(link)
+    assert link.is_symlink() and os.readlink(link) == path.name
+    assert nn.MLP(2, [3, 1], seed=5).load(path).state_dict() == other.state_dict()
+    assert sorted(tmp_path.iterdir()) == [link, path]
