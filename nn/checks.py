@@ -37,6 +37,6 @@ def short(value: object) -> str:
     return cut(repr(value))
 
 
-def cut(text: str) -> str:
-    """``text`` cut to about 40 characters."""
-    return text if len(text) <= SHOWN else text[:SHOWN - 3] + "..."
+def cut(text: str, width: int = SHOWN) -> str:
+    """``text`` cut to ``width`` characters (40 unless told), the last three ``...`` if it was longer."""
+    return text if len(text) <= width else text[:width - 3] + "..."

@@ -48,7 +48,7 @@ import math
 import os
 import random
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -57,6 +57,7 @@ from typing import Any, TypeVar
 import autograd
 from autograd import Value, draw_dot, no_grad, step_through
 
+from .checks import cut
 from .data import make_blobs, make_circles, make_moons, make_spirals, minibatches
 from .layers import MLP
 from .losses import cross_entropy, hinge_loss, l2
@@ -154,23 +155,30 @@ def train(model: MLP, X: list[list[float]], y: list[int], classes: int, *, epoch
     history: list[tuple[float, float]] = []
     with tqdm(range(epochs), desc="training", unit="epoch", disable=not progress, file=sys.stderr) as epochs_bar:
         for epoch in epochs_bar:
-            total, count = 0.0, 0
-            for X_batch, y_batch in minibatches(X, targets, batch_size, seed=order):
-                optimizer.zero_grad()
-                try:
-                    loss = step(parameters, X_batch, y_batch)
-                    loss.backward()
-                    optimizer.step()
-                except ArithmeticError as e:
-                    cause = " ".join(str(e).split())
-                    cause = cause if len(cause) <= 160 else cause[:157] + "..."
-                    raise Diverged(f"training diverged in epoch {epoch + 1} of {epochs}, the numbers outgrew "
-                                   f"the float range ({type(e).__name__}: {cause})") from e
-                total += loss.data * len(y_batch)
-                count += len(y_batch)
-            history.append((total / count, accuracy(model, X, y, classes)))
+            try:
+                history.append(_epoch(model, X, y, classes, step, optimizer,
+                                      minibatches(X, targets, batch_size, seed=order)))
+            except ArithmeticError as e:
+                raise Diverged(f"training diverged in epoch {epoch + 1} of {epochs}, the numbers outgrew the "
+                               f"float range ({type(e).__name__}: {cut(' '.join(str(e).split()), 160)})") from e
             epochs_bar.set_postfix(loss=f"{history[-1][0]:.4f}", acc=f"{100 * history[-1][1]:.1f}%")
     return history
+
+
+def _epoch(model: MLP, X: list[list[float]], y: list[int], classes: int,
+           step: Callable[[list[Value], Any, Any], Value], optimizer: Adam,
+           batches: Iterable[tuple[list[Any], list[Any]]]) -> tuple[float, float]:
+    """One pass of ``step`` and ``optimizer`` over ``batches``: ``(mean loss, train accuracy after it)``."""
+    parameters = optimizer.params  # the model's parameters, in its order
+    total, count = 0.0, 0
+    for X_batch, y_batch in batches:
+        optimizer.zero_grad()
+        loss = step(parameters, X_batch, y_batch)
+        loss.backward()
+        optimizer.step()
+        total += loss.data * len(y_batch)
+        count += len(y_batch)
+    return total / count, accuracy(model, X, y, classes)
 
 
 # ---------------------------------------------------------------- pictures
