@@ -127,9 +127,9 @@ class Module:
             raise ValueError(f"{path} is not a saved model: its JSON is nested too deeply to read") from None
         if not isinstance(document, dict) or document.get("format") != FILE_FORMAT:
             raise ValueError(f"{path} is not a saved model: expected a JSON object with \"format\": {FILE_FORMAT!r}")
-        if document.get("version") != FILE_VERSION:
-            raise ValueError(f"{path} has version {short(document.get('version'))} of the format; "
-                             f"this version reads {FILE_VERSION}")
+        version = document.get("version")
+        if isinstance(version, bool) or version != FILE_VERSION:
+            raise ValueError(f"{path} has version {short(version)} of the format; this version reads {FILE_VERSION}")
         state = document.get("parameters")
         if not isinstance(state, dict):
             # the file's content is of the wrong kind, not an argument: ValueError, as for json's own errors

@@ -101,7 +101,8 @@ def what_the_file_says(data: bytes) -> dict[str, float] | None:
     try:
         document = json.loads(data.decode("utf-8"))
         parameters = document["parameters"]
-        if document["format"] != GOOD_DOCUMENT["format"] or document["version"] != 1:
+        version = document["version"]
+        if document["format"] != GOOD_DOCUMENT["format"] or isinstance(version, bool) or version != 1:
             return None
         if sorted(parameters) != sorted(GOOD_DOCUMENT["parameters"]):
             return None

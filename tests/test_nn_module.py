@@ -90,6 +90,7 @@ BAD_FILES = {
     "a JSON list": (lambda doc: "[1.0, 2.0]", "not a saved model"),
     "another format": (lambda doc: json.dumps({**doc, "format": "pickle"}), "not a saved model"),
     "a later version": (lambda doc: json.dumps({**doc, "version": 2}), "version 2"),
+    "version true": (lambda doc: json.dumps({**doc, "version": True}), "version True"),
     "parameters not an object": (lambda doc: json.dumps({**doc, "parameters": [1.0]}), '"parameters"'),
     "a missing key": (lambda doc: with_parameters(doc, lambda p: p.pop("layers.1.neurons.0.b")),
                       "1 missing (layers.1.neurons.0.b)"),
