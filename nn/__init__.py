@@ -20,6 +20,7 @@ micrograd and PyTorch, so lecture code runs::
 * ``losses.py``: ``mse_loss``, ``hinge_loss``, ``binary_cross_entropy``, ``cross_entropy``, ``l2``;
 * ``optim.py``: ``SGD``, ``Adam``;
 * ``data.py``: ``make_moons``, ``make_circles``, ``make_blobs``, ``make_spirals``, ``minibatches``;
+* ``seeding.py`` and ``checks.py``: where random numbers come from; the argument checks the others share;
 * ``demo.py``: ``python -m nn.demo``, train and draw.
 """
 
@@ -30,8 +31,21 @@ from .module import Module
 from .optim import SGD, Adam, Optimizer
 
 __all__ = [
-    "Module", "Neuron", "Layer", "MLP",
-    "mse_loss", "hinge_loss", "binary_cross_entropy", "cross_entropy", "l2",
-    "Optimizer", "SGD", "Adam",
-    "make_moons", "make_circles", "make_blobs", "make_spirals", "minibatches",
+    "MLP",
+    "SGD",
+    "Adam",
+    "Layer",
+    "Module",
+    "Neuron",
+    "Optimizer",
+    "binary_cross_entropy",
+    "cross_entropy",
+    "hinge_loss",
+    "l2",
+    "make_blobs",
+    "make_circles",
+    "make_moons",
+    "make_spirals",
+    "minibatches",
+    "mse_loss",
 ]

@@ -10,15 +10,16 @@ For losses that want labels ±1 (``hinge_loss``), use ``[2 * c - 1 for c in y]``
 from __future__ import annotations
 
 import math
-import random
-from typing import Any, Iterator, Sequence
+from collections.abc import Iterator, Sequence
+from typing import Any
 
-from .seeding import make_rng
+from .checks import real
+from .seeding import RandomSource, Seed, make_rng
 
 Dataset = tuple[list[list[float]], list[int]]
 
 
-def make_moons(n: int, noise: float = 0.1, seed: int | random.Random | None = 0) -> Dataset:
+def make_moons(n: int, noise: float = 0.1, seed: Seed = 0) -> Dataset:
     """Two interleaving half circles, as scikit-learn's ``make_moons``.
 
     Class 0 is the upper half of the unit circle, ``(cos t, sin t)``; class 1
@@ -38,18 +39,17 @@ def make_moons(n: int, noise: float = 0.1, seed: int | random.Random | None = 0)
     return X, y
 
 
-def make_circles(n: int, noise: float = 0.05, factor: float = 0.5, seed: int | random.Random | None = 0) -> Dataset:
+def make_circles(n: int, noise: float = 0.05, factor: float = 0.5, seed: Seed = 0) -> Dataset:
     """Two concentric circles: class 0 of radius 1, class 1 of radius ``factor`` (0 < factor < 1).
 
     Angles are evenly spaced over the circle (⌊n/2⌋ points on the outer one);
     each coordinate gets Gaussian noise of standard deviation ``noise``.
     """
-    if not 0.0 < factor < 1.0:
-        raise ValueError(f"make_circles: factor must be between 0 and 1, got {factor!r}")
+    real("make_circles", "factor", factor, above=0.0, below=1.0)
     rng = _start("make_circles", n, noise, seed)
     X: list[list[float]] = []
     y: list[int] = []
-    for label, (count, radius) in enumerate(zip(_split(n, 2), (1.0, factor))):
+    for label, (count, radius) in enumerate(zip(_split(n, 2), (1.0, factor), strict=True)):
         for i in range(count):
             t = 2.0 * math.pi * i / count
             X.append([radius * math.cos(t) + rng.gauss(0.0, noise), radius * math.sin(t) + rng.gauss(0.0, noise)])
@@ -57,7 +57,7 @@ def make_circles(n: int, noise: float = 0.05, factor: float = 0.5, seed: int | r
     return X, y
 
 
-def make_blobs(n: int, centers: int = 3, std: float = 0.5, seed: int | random.Random | None = 0) -> Dataset:
+def make_blobs(n: int, centers: int = 3, std: float = 0.5, seed: Seed = 0) -> Dataset:
     """Gaussian blobs: class k around the point at angle 2πk/centers on the circle of radius 2.
 
     Each point is its centre plus Gaussian noise of standard deviation ``std``
@@ -77,7 +77,7 @@ def make_blobs(n: int, centers: int = 3, std: float = 0.5, seed: int | random.Ra
     return X, y
 
 
-def make_spirals(n: int, classes: int = 2, noise: float = 0.1, seed: int | random.Random | None = 0) -> Dataset:
+def make_spirals(n: int, classes: int = 2, noise: float = 0.1, seed: Seed = 0) -> Dataset:
     """Interleaved spiral arms, one per class (the CS231n spirals).
 
     Point i of class k lies at radius ``r = i / (count - 1)`` (from the centre
@@ -99,7 +99,7 @@ def make_spirals(n: int, classes: int = 2, noise: float = 0.1, seed: int | rando
 
 
 def minibatches(X: Sequence[Any], y: Sequence[Any], batch_size: int, *, shuffle: bool = True,
-                seed: int | random.Random | None = 0) -> Iterator[tuple[list[Any], list[Any]]]:
+                seed: Seed = 0) -> Iterator[tuple[list[Any], list[Any]]]:
     """One epoch of ``(X_batch, y_batch)`` pairs of ``batch_size`` examples (the last may be smaller).
 
     With ``shuffle`` the examples come in an order drawn from ``seed``; pass one
@@ -122,10 +122,9 @@ def _split(n: int, parts: int) -> list[int]:
     return [n // parts + (1 if k >= parts - n % parts else 0) for k in range(parts)]
 
 
-def _start(name: str, n: int, spread: float, seed: int | random.Random, spread_name: str = "noise") -> Any:
+def _start(name: str, n: int, spread: float, seed: Seed, spread_name: str = "noise") -> RandomSource:
     """Check the arguments every maker shares; return its random source."""
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise ValueError(f"{name}: n must be a positive int, got {n!r}")
-    if not 0.0 <= spread < math.inf:
-        raise ValueError(f"{name}: {spread_name} must be a finite number >= 0, got {spread!r}")
+    real(name, spread_name, spread, minimum=0.0)
     return make_rng(seed)

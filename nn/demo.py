@@ -18,7 +18,9 @@ Written into ``--out``:
 * ``graph.svg``: one neuron's forward graph, each parameter labelled with its name;
 * ``backprop.html``: the same neuron's forward and backward pass, step by step.
 
-The last line printed is ``train accuracy: NN.N%``.
+The last line printed is ``train accuracy: NN.N%``. If training diverges (the
+numbers outgrow the float range, as with ``--lr 1e300``), the demo stops with a
+one-line message on stderr saying so and what to try, and exit status 1.
 
 ``--compile``: the training step's loss (the model over the minibatch, the
 loss, the L2 penalty) goes through ``autograd.compile``. It is recorded on the
@@ -46,14 +48,17 @@ import math
 import os
 import random
 import sys
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from types import ModuleType
+from typing import Any, TypeVar
 
 import autograd
 from autograd import Value, draw_dot, no_grad, step_through
 from autograd.extras import require_extra
 
+from .checks import cut
 from .data import make_blobs, make_circles, make_moons, make_spirals, minibatches
 from .layers import MLP
 from .losses import cross_entropy, hinge_loss, l2
@@ -62,6 +67,7 @@ from .optim import Adam
 DEMO_PACKAGES = ("tqdm", "matplotlib", "graphviz")  # what the demo extra brings that this module imports
 
 L2_WEIGHT = 1e-4
+Number = TypeVar("Number", int, float)
 
 
 @dataclass(frozen=True)
@@ -84,18 +90,28 @@ DATASETS = {
 # ---------------------------------------------------------------- training
 
 
+class Diverged(ArithmeticError):
+    """Training stopped: its numbers outgrew the float range (the message says where)."""
+
+
+def scores(model: MLP, x: Sequence[Any]) -> list[Value]:
+    """The model's output scores for one point, as a list even when there is one."""
+    out = model(x)
+    return [out] if isinstance(out, Value) else out
+
+
 def predictions(model: MLP, X: Sequence[Sequence[float]], classes: int) -> list[int]:
     """The class the model picks for each point (no graph is recorded)."""
     with no_grad():
-        outputs = [model(x) for x in X]
+        outputs = [scores(model, x) for x in X]
     if classes == 2:
-        return [int(score.data > 0.0) for score in outputs]
-    return [max(range(classes), key=lambda k: scores[k].data) for scores in outputs]
+        return [int(out[0].data > 0.0) for out in outputs]
+    return [max(range(classes), key=lambda k: out[k].data) for out in outputs]
 
 
 def accuracy(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], classes: int) -> float:
     """The fraction of points whose predicted class is their label."""
-    return sum(p == c for p, c in zip(predictions(model, X, classes), y)) / len(y)
+    return sum(p == c for p, c in zip(predictions(model, X, classes), y, strict=True)) / len(y)
 
 
 def loss_targets(y: Sequence[int], classes: int) -> list[float] | list[list[float]]:
@@ -129,6 +145,8 @@ def train(model: MLP, X: list[list[float]], y: list[int], classes: int, *, epoch
     """Train with Adam on shuffled minibatches; return ``(mean loss, train accuracy)`` per epoch.
 
     With ``compiled`` the loss runs through ``autograd.compile`` (see the module docstring).
+    A value or gradient beyond the float range (``ArithmeticError`` from the
+    engine or the optimizer) raises ``Diverged``, naming the epoch and the first problem.
     """
     from tqdm import tqdm
 
@@ -137,26 +155,39 @@ def train(model: MLP, X: list[list[float]], y: list[int], classes: int, *, epoch
     step = loss_step(model, classes, compiled=compiled)
     targets = loss_targets(y, classes)
     order = random.Random(seed)
-    history = []
-    epochs_bar = tqdm(range(epochs), desc="training", unit="epoch", disable=not progress, file=sys.stderr)
-    for _ in epochs_bar:
-        total, count = 0.0, 0
-        for X_batch, y_batch in minibatches(X, targets, batch_size, seed=order):
-            optimizer.zero_grad()
-            loss = step(parameters, X_batch, y_batch)
-            loss.backward()
-            optimizer.step()
-            total += loss.data * len(y_batch)
-            count += len(y_batch)
-        history.append((total / count, accuracy(model, X, y, classes)))
-        epochs_bar.set_postfix(loss=f"{history[-1][0]:.4f}", acc=f"{100 * history[-1][1]:.1f}%")
+    history: list[tuple[float, float]] = []
+    with tqdm(range(epochs), desc="training", unit="epoch", disable=not progress, file=sys.stderr) as epochs_bar:
+        for epoch in epochs_bar:
+            try:
+                history.append(_epoch(model, X, y, classes, step, optimizer,
+                                      minibatches(X, targets, batch_size, seed=order)))
+            except ArithmeticError as e:
+                raise Diverged(f"training diverged in epoch {epoch + 1} of {epochs}, the numbers outgrew the "
+                               f"float range ({type(e).__name__}: {cut(' '.join(str(e).split()), 160)})") from e
+            epochs_bar.set_postfix(loss=f"{history[-1][0]:.4f}", acc=f"{100 * history[-1][1]:.1f}%")
     return history
+
+
+def _epoch(model: MLP, X: list[list[float]], y: list[int], classes: int,
+           step: Callable[[list[Value], Any, Any], Value], optimizer: Adam,
+           batches: Iterable[tuple[list[Any], list[Any]]]) -> tuple[float, float]:
+    """One pass of ``step`` and ``optimizer`` over ``batches``: ``(mean loss, train accuracy after it)``."""
+    parameters = optimizer.params  # the model's parameters, in its order
+    total, count = 0.0, 0
+    for X_batch, y_batch in batches:
+        optimizer.zero_grad()
+        loss = step(parameters, X_batch, y_batch)
+        loss.backward()
+        optimizer.step()
+        total += loss.data * len(y_batch)
+        count += len(y_batch)
+    return total / count, accuracy(model, X, y, classes)
 
 
 # ---------------------------------------------------------------- pictures
 
 
-def _pyplot():
+def _pyplot() -> ModuleType:
     """matplotlib's pyplot, headless: pictures go to files, never to a window."""
     import matplotlib
 
@@ -234,8 +265,10 @@ def _hidden_sizes(text: str) -> list[int]:
     return sizes
 
 
-def _positive(kind: type) -> Callable[[str], int | float]:
-    def parse(text: str) -> int | float:
+def _positive(kind: type[Number]) -> Callable[[str], Number]:
+    """The argparse type for a positive ``kind`` (int or float): finite, > 0."""
+
+    def parse(text: str) -> Number:
         try:
             value = kind(text)
         except ValueError:
@@ -292,8 +325,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.dataset}: {len(X)} points, {choice.classes} classes; "
           f"MLP(2, {[*args.hidden, outputs]}), {len(model.parameters())} parameters; "
           f"{'compiled (autograd.compile)' if args.compile else 'eager'} training")
-    history = train(model, X, y, choice.classes, epochs=args.epochs, lr=args.lr,
-                    batch_size=args.batch_size, seed=args.seed, compiled=args.compile)
+    try:
+        history = train(model, X, y, choice.classes, epochs=args.epochs, lr=args.lr,
+                        batch_size=args.batch_size, seed=args.seed, compiled=args.compile)
+    except Diverged as e:
+        default = commands.get_default("lr")
+        print(f"python -m nn.demo: {e}. Try a smaller --lr than {args.lr:g} (the default is {default:g})",
+              file=sys.stderr)
+        return 1
 
     plot_decision_boundary(model, X, y, choice.classes, args.out / "decision_boundary.png")
     plot_history(history, args.out / "loss.png")

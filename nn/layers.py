@@ -29,13 +29,13 @@ Initial weights (``init=``), for a neuron with ``fan_in`` inputs in a layer of
 from __future__ import annotations
 
 import math
-import random
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from autograd import Value, linear
 
 from .module import Module
-from .seeding import make_rng
+from .seeding import RandomSource, Seed, make_rng
 
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
@@ -46,20 +46,20 @@ ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
 _DISPLAY_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
 
 
-def _uniform(rng: Any, fan_in: int, fan_out: int) -> float:
+def _uniform(rng: RandomSource, fan_in: int, fan_out: int) -> float:
     return rng.uniform(-1.0, 1.0)
 
 
-def _xavier(rng: Any, fan_in: int, fan_out: int) -> float:
+def _xavier(rng: RandomSource, fan_in: int, fan_out: int) -> float:
     bound = math.sqrt(6.0 / (fan_in + fan_out))
     return rng.uniform(-bound, bound)
 
 
-def _he(rng: Any, fan_in: int, fan_out: int) -> float:
+def _he(rng: RandomSource, fan_in: int, fan_out: int) -> float:
     return rng.gauss(0.0, math.sqrt(2.0 / fan_in))
 
 
-INITS: dict[str, Callable[[Any, int, int], float]] = {"uniform": _uniform, "xavier": _xavier, "he": _he}
+INITS: dict[str, Callable[[RandomSource, int, int], float]] = {"uniform": _uniform, "xavier": _xavier, "he": _he}
 
 
 def _activation_name(nonlin: bool, activation: str | None) -> str:
@@ -70,7 +70,7 @@ def _activation_name(nonlin: bool, activation: str | None) -> str:
     return name
 
 
-def _check_init(init: str) -> Callable[[Any, int, int], float]:
+def _check_init(init: str) -> Callable[[RandomSource, int, int], float]:
     if init not in INITS:
         raise ValueError(f"init must be one of {', '.join(map(repr, INITS))}, got {init!r}")
     return INITS[init]
@@ -104,7 +104,7 @@ class Neuron(Module):
     """
 
     def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None, init: str = "uniform",
-                 seed: int | random.Random | None = None, fused: bool = True, fan_out: int = 1) -> None:
+                 seed: Seed = None, fused: bool = True, fan_out: int = 1) -> None:
         _check_size("nin", nin)
         draw = _check_init(init)
         rng = make_rng(seed)
@@ -134,7 +134,7 @@ class Neuron(Module):
         if self.fused:
             z = linear(self.w, x, self.b)
         else:
-            z = sum((wi * xi for wi, xi in zip(self.w, x)), self.b)
+            z = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
         return z if self._activate is None else self._activate(z)
 
     def __repr__(self) -> str:
@@ -147,7 +147,7 @@ class Layer(Module):
     Calling it returns a Value for one neuron and a list otherwise, as in micrograd.
     """
 
-    def __init__(self, nin: int, nout: int, *, seed: int | random.Random | None = None, **kw: Any) -> None:
+    def __init__(self, nin: int, nout: int, *, seed: Seed = None, **kw: Any) -> None:
         _check_size("nin", nin)
         _check_size("nout", nout)
         rng = make_rng(seed)
@@ -182,7 +182,7 @@ class MLP(Module):
     """
 
     def __init__(self, nin: int, nouts: Sequence[int], *, activation: str = "relu", init: str = "uniform",
-                 seed: int | random.Random | None = None, fused: bool = True) -> None:
+                 seed: Seed = None, fused: bool = True) -> None:
         _check_size("nin", nin)
         if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) or not nouts:
             raise ValueError(f"nouts must be a non-empty list of layer sizes, got {nouts!r}")

@@ -101,3 +101,14 @@ def test_minibatches_refuse_mismatched_lengths_and_bad_sizes():
         list(nn.minibatches([[0.0, 0.0]] * 3, [0, 1], 2))
     with pytest.raises(ValueError, match="batch_size"):
         list(nn.minibatches([[0.0, 0.0]], [0], 0))
+
+
+@pytest.mark.parametrize("make, error, message", [
+    (lambda: nn.make_moons(10, noise="0.1"), TypeError, "make_moons: noise must be a real number, got str"),
+    (lambda: nn.make_blobs(10, std=math.nan), ValueError, "make_blobs: std must be finite and >= 0.0, got nan"),
+    (lambda: nn.make_circles(10, factor=1.0), ValueError, "make_circles: factor must be < 1.0 and > 0.0, got 1.0"),
+])
+def test_a_bad_spread_or_factor_is_named(make, error, message):
+    with pytest.raises(error) as raised:
+        make()
+    assert message in str(raised.value)

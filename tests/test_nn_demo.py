@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 
 from nn import MLP
-from nn.demo import DATASETS, accuracy, train
+from nn.demo import DATASETS, Diverged, accuracy, train
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def demo(*flags: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "nn.demo", *flags], cwd=cwd, capture_output=True, text=True,
-                          timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
+                          check=False, timeout=300, env={**os.environ, "PYTHONPATH": str(ROOT)})
 
 
 def test_the_default_run_reaches_97_percent_and_writes_everything(tmp_path):
@@ -73,3 +73,25 @@ def test_every_dataset_trains(dataset, hidden):
     history = train(model, X, y, choice.classes, epochs=10, lr=0.05, batch_size=50, seed=0, progress=False)
     assert len(history) == 10 and history[-1][1] == accuracy(model, X, y, choice.classes)
     assert history[-1][1] > max(before, 0.75)
+
+
+@pytest.mark.parametrize("flags", [[], ["--compile"], ["--batch-size", "100"]],
+                         ids=["eager", "compiled", "one batch per epoch"])
+def test_a_learning_rate_that_diverges_ends_with_one_line_saying_so(tmp_path, flags):
+    # The attack: --lr 1e300 passed the flag check, then training died in a traceback. With one batch per
+    # epoch the first overflow comes in the epoch's accuracy pass, after the step.
+    done = demo("--lr", "1e300", "--epochs", "3", *flags, cwd=tmp_path)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    last = done.stderr.strip().splitlines()[-1]
+    assert re.fullmatch(r"python -m nn\.demo: training diverged in epoch 1 of 3, the numbers outgrew the float range "
+                        r"\(OverflowError: .+\)\. Try a smaller --lr than 1e\+300 \(the default is 0\.05\)", last), last
+    assert not (tmp_path / "out" / "loss.png").exists()
+
+
+def test_train_raises_diverged_naming_the_epoch():
+    X, y = DATASETS["moons"].make(40, seed=0)
+    model = MLP(2, [4, 1], init="he", seed=0)
+    with pytest.raises(Diverged, match=r"^training diverged in epoch 1 of 2, the numbers outgrew the float range") as e:
+        train(model, X, y, 2, epochs=2, lr=1e300, batch_size=10, seed=0, progress=False)
+    assert isinstance(e.value.__cause__, ArithmeticError)

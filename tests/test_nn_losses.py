@@ -158,3 +158,49 @@ def test_l2_is_one_node_equal_to_the_sum_of_squares_to_the_last_bit():
     assert penalty.data == sum(p.data * p.data for p in params)
     assert penalty.op == "Σwx+b"
     assert nn.l2([]).data == 0.0
+
+
+# ---------------------------------------------------------------- attacks (issue 11)
+
+np = pytest.importorskip("numpy")  # installed with matplotlib, the demo extra the tests install
+
+
+def test_a_numpy_int_label_is_a_number_and_a_numpy_int_target_a_class_index():
+    # hinge_loss(v, np.int64(1)) died in list(np.int64(1)); cross_entropy(z, np.int64(1)) said the class
+    # index 1 was not a class index. A numpy int is an int (numbers.Integral), and a label is a number:
+    # both mean what the Python int means, as numpy labels inside a list already did.
+    v = Value(0.25)
+    assert nn.hinge_loss(v, np.int64(1)).data == nn.hinge_loss(v, 1).data == 0.75
+    assert nn.hinge_loss([v, v], np.array([1, -1])).data == nn.hinge_loss([v, v], [1, -1]).data
+    z = [Value(0.5), Value(-1.0), Value(2.0)]
+    assert nn.cross_entropy(z, np.int64(1)).data == nn.cross_entropy(z, 1).data
+    assert nn.binary_cross_entropy(v, np.int64(1)).data == nn.binary_cross_entropy(v, 1).data
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: nn.hinge_loss(Value(1.0), np.int64(2)), ValueError, "labels -1 and +1, got 2.0 as labels[0]"),
+    (lambda: nn.hinge_loss(Value(1.0), "1"), TypeError, "hinge_loss: labels must be a list, got str '1'"),
+    (lambda: nn.hinge_loss([Value(1.0)], ["1"]), TypeError, "hinge_loss: labels[0] must be a real number, got str"),
+    (lambda: nn.hinge_loss([Value(1.0)], [True]), TypeError, "labels[0] must be a real number, got bool"),
+    (lambda: nn.hinge_loss(["1.0"], [1]), TypeError, "hinge_loss: scores[0] must be a real number, got str"),
+    (lambda: nn.hinge_loss(None, [1]), TypeError, "hinge_loss: scores must be a list, got NoneType"),
+    (lambda: nn.mse_loss([1.0, 2.0], [1.0, None]), TypeError, "mse_loss: targets[1] must be a real number"),
+    (lambda: nn.mse_loss([1.0], [math.nan]), ValueError, "mse_loss: targets[0] must be finite, got nan"),
+    (lambda: nn.binary_cross_entropy([1.0], [10**400]), ValueError, "labels[0] must be finite, got an int of"),
+    (lambda: nn.cross_entropy([1.0, 2.0], np.int64(2)), ValueError, "target must be a class index in 0..1, got"),
+    (lambda: nn.cross_entropy([1.0, 2.0], np.float64(1.0)), TypeError,
+     "cross_entropy target must be a class index (an int) or a list of 2 class probabilities, got float64"),
+    (lambda: nn.cross_entropy([1.0, 2.0], True), TypeError, "must be a class index (an int) or a list of 2"),
+    (lambda: nn.cross_entropy([1.0, 2.0], ["0.5", "0.5"]), TypeError, "target[0] must be a real number, got str"),
+    (lambda: nn.cross_entropy([[1.0, 2.0], [0.0, 1.0]], [0, [0.5]]), ValueError,
+     "target[1] must be a class index in 0..1 or 2 class probabilities, got [0.5]"),
+    (lambda: nn.cross_entropy([[1.0, 2.0], [0.0, 1.0]], 0), TypeError,
+     "a batch of 2 examples needs a list of 2 targets, got int 0"),
+    (lambda: nn.cross_entropy([[1.0, 2.0], [0.0, "x"]], [0, 1]), TypeError, "logits[1][1] must be a real number"),
+    (lambda: nn.cross_entropy(Value(1.0), 0), TypeError, "cross_entropy: logits must be a list, got Value"),
+    (lambda: nn.cross_entropy([], 0), ValueError, "at least one logit"),
+])
+def test_bad_labels_and_scores_get_a_clear_error_naming_the_argument(call, error, message):
+    with pytest.raises(error) as raised:
+        call()
+    assert message in str(raised.value)

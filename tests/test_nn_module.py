@@ -90,6 +90,7 @@ BAD_FILES = {
     "a JSON list": (lambda doc: "[1.0, 2.0]", "not a saved model"),
     "another format": (lambda doc: json.dumps({**doc, "format": "pickle"}), "not a saved model"),
     "a later version": (lambda doc: json.dumps({**doc, "version": 2}), "version 2"),
+    "version true": (lambda doc: json.dumps({**doc, "version": True}), "version True"),
     "parameters not an object": (lambda doc: json.dumps({**doc, "parameters": [1.0]}), '"parameters"'),
     "a missing key": (lambda doc: with_parameters(doc, lambda p: p.pop("layers.1.neurons.0.b")),
                       "1 missing (layers.1.neurons.0.b)"),
@@ -153,3 +154,77 @@ def test_load_state_dict_checks_everything_first():
     assert snapshot(m) == before
     with pytest.raises(TypeError, match="list"):
         m.load_state_dict([1.0, 2.0])
+
+
+# ---------------------------------------------------------------- attacks on load (issue 11)
+
+
+def file_with_first_parameter(tmp_path, text: str):
+    """The good file, with the text of its first parameter's number replaced by ``text``."""
+    document = good_document(tmp_path)
+    written = json.dumps(document, indent=1)
+    number = json.dumps(document["parameters"][FIRST])
+    assert written.count(number) == 1
+    return written.replace(number, text)
+
+
+NUMBER_ATTACKS = {
+    "a 400-digit int": ("9" * 400, "the number " + "9" * 37 + "... (400 characters), beyond the float range"),
+    "a 5000-digit int": ("1" * 5000, "(5000 characters), beyond the float range"),
+    "a negative 400-digit int": ("-" + "7" * 400, "(401 characters), beyond the float range"),
+    "a float literal beyond the range": ("1e999", "the number 1e999, beyond the float range"),
+    "a long float literal beyond the range": ("2" * 500 + ".5", "(502 characters), beyond the float range"),
+}
+
+
+@pytest.mark.parametrize("case", NUMBER_ATTACKS)
+def test_a_number_beyond_the_float_range_is_our_error_naming_the_file(tmp_path, case):
+    # The attack: a 400-digit int raised a bare OverflowError, a 5000-digit int a raw ValueError about
+    # Python's digit limit, both from inside load.
+    text, message = NUMBER_ATTACKS[case]
+    path = tmp_path / "big.json"
+    path.write_text(file_with_first_parameter(tmp_path, text), encoding="utf-8")
+    m = nn.MLP(2, [3, 1], init="he", seed=12)
+    before = snapshot(m)
+    with pytest.raises(ValueError) as error:
+        m.load(path)
+    assert type(error.value) is ValueError
+    assert str(error.value).startswith(f"{path} is not a saved model: ") and message in str(error.value)
+    assert snapshot(m) == before
+
+
+@pytest.mark.parametrize("where", ["the whole file", "a parameter"])
+def test_json_nested_100k_deep_is_our_error_naming_the_file(tmp_path, where):
+    # The attack: 100k nested arrays raised RecursionError from inside json.
+    deep = "[" * 100_000 + "]" * 100_000
+    path = tmp_path / "deep.json"
+    path.write_text(deep if where == "the whole file" else file_with_first_parameter(tmp_path, deep))
+    m = model()
+    before = snapshot(m)
+    with pytest.raises(ValueError, match="its JSON is nested too deeply to read") as error:
+        m.load(path)
+    assert str(error.value).startswith(str(path))
+    assert snapshot(m) == before
+
+
+@pytest.mark.parametrize("huge", [10**400, -(10**5000)], ids=["10**400", "-10**5000"])
+def test_load_state_dict_with_a_huge_int_names_the_parameter(huge):
+    m = model()
+    before = snapshot(m)
+    with pytest.raises(ValueError, match=rf"parameter {FIRST!r} should be a finite number, got an int of about "
+                                         r"\d+ digits, beyond the float range"):
+        m.load_state_dict({**m.state_dict(), FIRST: huge})
+    assert snapshot(m) == before
+
+
+def test_a_huge_name_or_version_is_shown_short(tmp_path):
+    document = good_document(tmp_path)
+    path = tmp_path / "long.json"
+    path.write_text(json.dumps({**document, "version": "v" * 100_000}))
+    with pytest.raises(ValueError) as error:
+        model().load(path)
+    assert len(str(error.value)) < len(str(path)) + 200
+    path.write_text(json.dumps({**document, "parameters": {**document["parameters"], "x" * 100_000: 1.0}}))
+    with pytest.raises(ValueError, match=r"1 unexpected \(xxx+\.\.\.\)") as error:
+        model().load(path)
+    assert len(str(error.value)) < len(str(path)) + 200
