@@ -21,7 +21,8 @@ import contextlib
 import gc
 import math
 from operator import attrgetter
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Literal, Sequence, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
+from collections.abc import Callable, Iterator, Sequence
 
 from . import grad_mode
 from .graph import topological_order
@@ -159,7 +160,8 @@ def _check_numbers(grads: dict[Value, Any], root: Value) -> None:
     total = sum(grads.values())
     if type(total) is float and -_INF < total < _INF:
         return
-    for node, g in grads.items():  # in the order the walk reached them, root first
+    for node, received in grads.items():  # in the order the walk reached them, root first
+        g = received
         if type(g) is not float:
             if isinstance(g, (int, float)) and not isinstance(g, bool):
                 grads[node] = g = float(g)

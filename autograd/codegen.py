@@ -30,7 +30,8 @@ import linecache
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 from .ops import Op
 from .symbolic import KERNELS, Symbol, as_symbol, literal, spilling
@@ -230,15 +231,15 @@ class _Writer:
         names: dict[str, Any] = {**self.namespace, **self._values(i)}
         try:
             wanted = list(expected())
-        except Exception as e:  # noqa: BLE001 - the op's own failure, which the written code must repeat
+        except Exception as e:
             failure: type[Exception] | None = type(e)
         else:
             failure = None
         try:
             for line in partials:
-                exec(line, {"__builtins__": builtins}, names)  # noqa: S102 - our own text
-            got = [eval(text, {"__builtins__": builtins}, names) for text in texts]  # noqa: S307 - our own text
-        except Exception as e:  # noqa: BLE001 - an expression that fails where the op did not is wrong
+                exec(line, {"__builtins__": builtins}, names)
+            got = [eval(text, {"__builtins__": builtins}, names) for text in texts]
+        except Exception as e:
             return failure is not None and isinstance(e, failure)
         return failure is None and len(got) == len(wanted) and all(map(_same, got, wanted))
 
@@ -260,7 +261,7 @@ class _Writer:
             try:
                 with spilling(spill):
                     text = as_symbol(op.forward(*args)).text
-            except Exception:  # noqa: BLE001 - any forward that cannot run on symbols is called instead
+            except Exception:
                 self.called_forward.add(op)
             else:
                 if op in self.forward_checked or self._forward_agrees(i, partials, text):
@@ -290,7 +291,7 @@ class _Writer:
         if op not in self.called_rule:
             try:
                 local = tuple(as_symbol(d) for d in op.local_grads(out, *args))
-            except Exception:  # noqa: BLE001 - any rule that cannot run on symbols is called instead
+            except Exception:
                 self.called_rule.add(op)
             else:
                 if len(local) == len(args) and (op in self.rule_checked or self._rule_agrees(i, local)):
@@ -389,7 +390,7 @@ def generate(program: Program, title: str) -> Generated:
     source = writer.source(title)
     filename = f"<autograd.compile {_comment(title)}>"
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the line
-    exec(builtins.compile(source, filename, "exec"), writer.namespace)  # noqa: S102 - our own generated code
+    exec(builtins.compile(source, filename, "exec"), writer.namespace)
     forward = writer.namespace["forward"]
     backward = writer.namespace["backward"]
     return Generated(source, forward, backward)  # type: ignore[arg-type]

@@ -14,7 +14,8 @@ import functools
 import inspect
 import math
 import numbers
-from typing import Any, Callable, Iterator
+from typing import Any
+from collections.abc import Callable, Iterator
 
 from . import grad_mode
 from .backprop import propagate
@@ -33,7 +34,7 @@ MAX_STEPS = 250_000
 0.25 ms per op, so a graph of millions of ops would take minutes and gigabytes (run it eagerly)."""
 
 
-def compile(f: Callable[..., Value]) -> CompiledFunction:  # noqa: A001 - the name users know from jax and torch
+def compile(f: Callable[..., Value]) -> CompiledFunction:
     """``f`` traced once and run as generated Python float code: same results and gradients, much faster.
 
     ``f`` takes positional arguments: Values, numbers, or lists and tuples of
@@ -119,7 +120,8 @@ class CompiledFunction:
         stand_ins = [Value(x) for x in data]
         names = _Naming(inputs)
         numbered = iter(stand_ins)
-        traced_args = [_substitute(a, numbered, names, path) for a, path in zip(args, self._argument_paths(len(args)))]
+        paths = self._argument_paths(len(args))
+        traced_args = [_substitute(a, numbered, names, path) for a, path in zip(args, paths, strict=True)]
         with grad_mode.enable_grad():
             try:
                 out = self._f(*traced_args)
@@ -209,7 +211,7 @@ class _Version:
         """The program run eagerly on Values: raises exactly where and how the eager engine raises."""
         program = self.program
         slots: list[Value | None] = [*inputs, *(Value(x) for x in data)]
-        slots += [Value(c, label) for c, label in zip(program.constants, program.constant_labels)]
+        slots += [Value(c, label) for c, label in zip(program.constants, program.constant_labels, strict=True)]
         slots += [None] * len(program.steps)
         with grad_mode.enable_grad():
             for i in reading_order(program):
@@ -224,7 +226,7 @@ class _Version:
     def replay_backward(self, saved: tuple[float, ...], labels: list[str]) -> None:
         """The backward walk over the replayed graph: raises the eager engine's error, if it has one."""
         n = len(labels)
-        inputs = [Value(x, label) for x, label in zip(saved[:n], labels)]
+        inputs = [Value(x, label) for x, label in zip(saved[:n], labels, strict=True)]
         numbers = saved[n:n + len(self.program.number_names)]
         propagate(self.replay(inputs, list(numbers)))
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from contextvars import ContextVar, Token
-from typing import Iterator
+from collections.abc import Iterator
 
 _ENABLED: ContextVar[bool] = ContextVar("autograd_grad_enabled", default=True)
 _RULE_ON_VALUES: ContextVar[str] = ContextVar("autograd_rule_on_values", default="")

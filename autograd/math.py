@@ -33,7 +33,8 @@ from __future__ import annotations
 
 import builtins as _builtins
 import math as _math
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 
 class DomainError(ValueError):
@@ -158,6 +159,6 @@ def where(condition: Any, if_true: Any, if_false: Any) -> Any:
     return condition.where(if_true, if_false)
 
 
-def abs(x: Any) -> Any:  # noqa: A001 - the name every user knows
+def abs(x: Any) -> Any:
     """|x|: Python's ``abs``, which floats, Values and symbols all support."""
     return _builtins.abs(x)

@@ -30,7 +30,8 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache, reduce
 from operator import add, mul, neg, sub, truediv
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
+from collections.abc import Callable, Mapping, Sequence
 
 from . import math as am
 
@@ -93,7 +94,7 @@ class Op:
             object.__setattr__(self, "arity", _arity_of(self.forward))
         if not self.display:  # a call form: name(a, b)
             escaped = self.name.replace("{", "{{").replace("}", "}}")
-            slots = ", ".join("{%d}" % i for i in range(self.arity or 0))
+            slots = ", ".join(f"{{{i}}}" for i in range(self.arity or 0))
             object.__setattr__(self, "display", f"{escaped}({slots})")
         if not self.word:  # a word for generated code's variables: tanh, leaky_relu, op
             prefix = _WORD.match(self.name)
@@ -122,7 +123,7 @@ class Op:
             return f"{self.name}({', '.join(text for text, _ in operands)})", ATOM
         texts = []
         for i, (text, precedence) in enumerate(operands):
-            first = self.display.startswith("{%d}" % i)
+            first = self.display.startswith(f"{{{i}}}")
             wrap = self.precedence < ATOM and (
                 precedence < self.precedence
                 or (precedence == self.precedence and (not first or self.precedence == POWER)))

@@ -28,7 +28,8 @@ import math
 import numbers
 from functools import reduce
 from operator import add, mul
-from typing import Any, Callable, Iterable
+from typing import Any
+from collections.abc import Callable, Iterable
 
 from . import grad_mode
 from .backprop import propagate
@@ -129,7 +130,7 @@ class Value:
 
     @property
     def _backward(self) -> Callable[[], None]:
-        """micrograd's step of the chain rule at this node: add ``self.grad · ∂self/∂operand`` into each operand's ``.grad``.
+        """micrograd's chain-rule step here: add ``self.grad · ∂self/∂operand`` into each operand's ``.grad``.
 
         For a node made by an op it is computed from the op's rule; a leaf's
         does nothing. Assigning ``node._backward = fn`` (the lecture's way of
@@ -464,7 +465,7 @@ def apply(op: Op, *operands: Any) -> Value:
 
 def _forward_result(op: Op, nodes: tuple[Value, ...], data: Any) -> float:
     """What a forward returned, as a float: a real number that fits, else an error naming the op."""
-    if isinstance(data, Value) or isinstance(data, bool) or not _is_real(data):
+    if isinstance(data, (Value, bool)) or not _is_real(data):
         raise TypeError(f"the forward of {op.name} returned {type(data).__name__} {_shown(data)} on numbers: "
                         "a forward must return a real number (work on the floats it is given)")
     try:

@@ -290,7 +290,8 @@ def parser() -> argparse.ArgumentParser:
     commands.add_argument("--epochs", type=_positive(int), default=60, help="passes over the data (default: 60)")
     commands.add_argument("--lr", type=_positive(float), default=0.05, help="Adam's learning rate (default: 0.05)")
     commands.add_argument("--batch-size", type=_positive(int), default=50, help="points per step (default: 50)")
-    commands.add_argument("--seed", type=int, default=0, help="seeds the data, the weights and the shuffling (default: 0)")
+    commands.add_argument("--seed", type=int, default=0,
+                          help="seeds the data, the weights and the shuffling (default: 0)")
     commands.add_argument("--out", type=Path, default=Path("out"), help="directory for the pictures (default: out/)")
     commands.add_argument("--compile", action="store_true",
                           help="compute the training loss through autograd.compile (generated float code)")

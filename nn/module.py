@@ -133,7 +133,7 @@ class Module:
         state = document.get("parameters")
         if not isinstance(state, dict):
             # the file's content is of the wrong kind, not an argument: ValueError, as for json's own errors
-            raise ValueError(  # noqa: TRY004
+            raise ValueError(
                 f"{path} is not a saved model: \"parameters\" should be an object of name: number")
         try:
             self.load_state_dict(state)
@@ -161,7 +161,7 @@ class Module:
             value = state[name]
             if isinstance(value, bool) or not isinstance(value, Real):
                 # state values are data (most often read from a file): ValueError, as for load's other checks
-                raise ValueError(  # noqa: TRY004
+                raise ValueError(
                     f"parameter {name!r} should be a number, got {type(value).__name__}: {short(value)}")
             try:
                 number = float(value)

@@ -16,7 +16,8 @@ expression runs each op's ``forward``, printed it uses each op's display form.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
+from collections.abc import Callable, Sequence
 
 from ..ops import ATOM, TABLE, UNARY, Family, Op
 from ..value import Value

@@ -26,7 +26,8 @@ import functools
 import math
 import numbers
 import warnings
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
+from collections.abc import Callable, Iterator, Sequence
 
 from ..backprop import grad
 from ..grad_mode import enable_grad, no_grad
@@ -64,7 +65,7 @@ def gradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], eps: float
             assert gradcheck(lambda x, y: (x * y).tanh() + y.log(), [x, y])
     """
     xs, labels = _points(inputs, eps, atol, rtol)
-    leaves = [Value(x, label) for x, label in zip(xs, labels)]
+    leaves = [Value(x, label) for x, label in zip(xs, labels, strict=True)]
     out = f(*leaves)
     analytic = grad(out, leaves) if isinstance(out, Value) else [0.0] * len(leaves)
     numeric = [_central(functools.partial(_along, functools.partial(_evaluate, f, labels=labels), xs, j), xs[j], eps)
@@ -96,7 +97,7 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], eps: f
             assert gradgradcheck(lambda x, y: (x * y).sin() * x, [x, y])
     """
     xs, labels = _points(inputs, eps, atol, rtol)
-    leaves = [Value(x, label) for x, label in zip(xs, labels)]
+    leaves = [Value(x, label) for x, label in zip(xs, labels, strict=True)]
     out = f(*leaves)
     n = len(xs)
     if isinstance(out, Value):
@@ -107,7 +108,7 @@ def gradgradcheck(f: Callable[..., Any], inputs: Sequence[float | Value], eps: f
         hessian, order = [[0.0] * n for _ in range(n)], []
 
     def first_order(point: list[float]) -> list[float]:
-        point_leaves = [Value(x, label) for x, label in zip(point, labels)]
+        point_leaves = [Value(x, label) for x, label in zip(point, labels, strict=True)]
         result = f(*point_leaves)
         return grad(result, point_leaves) if isinstance(result, Value) else [0.0] * n
 
@@ -135,11 +136,11 @@ def _points(inputs: Sequence[float | Value], eps: float, atol: float, rtol: floa
                              f"got {x!r}")
     if isinstance(inputs, (str, bytes)) or not hasattr(inputs, "__iter__"):
         raise TypeError(f"gradcheck: inputs must be a sequence of numbers or Values, got {type(inputs).__name__}")
-    for i, x in enumerate(inputs):
-        if not isinstance(x, Value) and (isinstance(x, bool) or not isinstance(x, numbers.Real)
-                                         or not math.isfinite(x)):
+    for i, given in enumerate(inputs):
+        if not isinstance(given, Value) and (isinstance(given, bool) or not isinstance(given, numbers.Real)
+                                             or not math.isfinite(given)):
             raise TypeError(f"gradcheck: inputs[{i}] must be a finite number or a Value, got "
-                            f"{type(x).__name__}: {x!r}")
+                            f"{type(given).__name__}: {given!r}")
     xs = [x.data if isinstance(x, Value) else float(x) for x in inputs]
     labels = [x.label if isinstance(x, Value) and x.label else f"x{i}" for i, x in enumerate(inputs)]
     return xs, labels
@@ -154,6 +155,11 @@ def _along(g: Callable[[list[float]], _T], xs: list[float], j: int, t: float) ->
     return g(_moved(xs, j, t))
 
 
+def _forward_at(op: Op, point: list[float]) -> float:
+    """op's forward on floats at ``point``."""
+    return float(op.forward(*point))
+
+
 def _rule_at(op: Op, m: int, point: list[float]) -> float:
     """∂out/∂operand m of op's rule on floats at ``point``."""
     return float(op.local_grads(op.forward(*point), *point)[m])
@@ -162,7 +168,7 @@ def _rule_at(op: Op, m: int, point: list[float]) -> float:
 def _evaluate(f: Callable[..., Any], xs: list[float], labels: list[str]) -> float:
     """f at the point xs, without recording a graph."""
     with no_grad():
-        out = f(*[Value(x, label) for x, label in zip(xs, labels)])
+        out = f(*[Value(x, label) for x, label in zip(xs, labels, strict=True)])
     return out.data if isinstance(out, Value) else float(out)
 
 
@@ -180,7 +186,7 @@ def _central_vector(g: Callable[[float], list[float]], x: float, eps: float, n: 
         plus, minus = g(x + eps), g(x - eps)
     except _MATH_ERRORS as e:
         return [f"undefined: {type(e).__name__} within ±eps ({e})"] * n
-    return [(p - m) / (2.0 * eps) for p, m in zip(plus, minus)]
+    return [(p - m) / (2.0 * eps) for p, m in zip(plus, minus, strict=True)]
 
 
 def _close(analytic: float, numeric: float, atol: float, rtol: float) -> bool:
@@ -254,7 +260,7 @@ def _wrong_rules(order: list[Value], eps: float, atol: float, rtol: float) -> li
             blamed[op.name] = (f"{op.name}{_where(node)}: its rule gives {len(local)} derivatives "
                                f"for {len(args)} operands")
             continue
-        wrong = _disagreement(op, args, [float(d) for d in local], lambda point: op.forward(*point),
+        wrong = _disagreement(op, args, [float(d) for d in local], functools.partial(_forward_at, op),
                               eps, atol, rtol)
         if wrong:
             j, numeric = wrong
@@ -277,7 +283,7 @@ def _wrong_rules_on_values(order: list[Value], eps: float, atol: float, rtol: fl
             nodes = [Value(a) for a in args]
             local = op.local_grads(apply(op, *nodes), *nodes)
         on_floats = op.local_grads(node.data, *args)
-        for m, (d, expected) in enumerate(zip(local, on_floats)):
+        for m, (d, expected) in enumerate(zip(local, on_floats, strict=True)):
             data = d.data if isinstance(d, Value) else float(d)
             if not _close(data, float(expected), atol, rtol):
                 blamed[op.name] = (f"{op.name}{_where(node)}: on Values its rule gives ∂out/∂operand{m} = "

@@ -29,7 +29,8 @@ When it fails, hypothesis shrinks the formula; ``str(expr)`` prints it, e.g.
 from __future__ import annotations
 
 import math
-from typing import Any, Iterable
+from typing import Any
+from collections.abc import Iterable
 
 from ..extras import raise_missing_extra
 from ..ops import Family, Op
