@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 from collections.abc import Callable, Iterator, Sequence
 
 from . import grad_mode
-from .graph import topological_order
+from .graph import ordered, topological_order
 from .ops import DOMAIN_ERRORS, Op, op_error
 
 if TYPE_CHECKING:
@@ -52,25 +52,53 @@ def propagate(root: Value, seed: Any = 1.0, create_graph: bool = False,
     received = grads.get
     plain = not create_graph and on_edge is None
     with _walking(create_graph):
-        for out in reversed(topological_order(root)):
+        order, parents_of = ordered(root)
+        for out, inputs in zip(reversed(order), reversed(parents_of), strict=True):
             op = out.operation
             if op is None:
                 continue
             g = grads[out]
-            inputs = out.parents
-            if not isinstance(op, Op):
-                local = None
-                pairs: Sequence[tuple[Value, Any]] = _hand_written(out, g, inputs, create_graph)
-            else:
-                local = _local_grads(op, out, inputs, create_graph)
-                if plain and len(inputs) == 2:  # the hot case, a binary op in a plain backward: unrolled
-                    a, b = inputs
-                    da, db = local
+            if plain and type(op) is Op:
+                # The hot case, an op of the table in a plain backward: the general loop below, unrolled.
+                n = len(inputs)
+                try:
+                    if n == 2:
+                        a, b = inputs
+                        local = op.local_grads(out.data, a.data, b.data)
+                    elif n == 1:
+                        a = inputs[0]
+                        local = op.local_grads(out.data, a.data)
+                    else:
+                        local = op.local_grads(out.data, *[x.data for x in inputs])
+                except DOMAIN_ERRORS as e:
+                    raise op_error(op, inputs, e, in_backward=True) from None
+                except Exception as e:
+                    e.add_note(f"while computing the local derivatives of {op.name} (its local_grads rule)")
+                    raise
+                if n == 2:
+                    try:
+                        da, db = local
+                    except (TypeError, ValueError):
+                        raise _wrong_length(op, local, n) from None
                     before = received(a)
                     grads[a] = g * da if before is None else before + g * da
                     before = received(b)
                     grads[b] = g * db if before is None else before + g * db
                     continue
+                if n == 1:
+                    try:
+                        (da,) = local
+                    except (TypeError, ValueError):
+                        raise _wrong_length(op, local, n) from None
+                    before = received(a)
+                    grads[a] = g * da if before is None else before + g * da
+                    continue
+            local: Sequence[Any] | None
+            if not isinstance(op, Op):
+                local = None
+                pairs: Sequence[tuple[Value, Any]] = _hand_written(out, g, inputs, create_graph)
+            else:
+                local = _local_grads(op, out, inputs, create_graph)
                 pairs = [(x, g * d) for x, d in zip(inputs, local, strict=True)]
             for position, (x, contribution) in enumerate(pairs):
                 if on_edge is not None:
@@ -100,9 +128,12 @@ def _local_grads(op: Op, out: Value, inputs: tuple[Value, ...], on_values: bool)
             return local
     except TypeError:
         pass
-    raise TypeError(f"backward: the local_grads rule of {op.name} returned {_short(local)} for "
-                    f"{len(inputs)} operand(s): it must return one derivative per operand; "
-                    "nothing was written to any .grad")
+    raise _wrong_length(op, local, len(inputs))
+
+
+def _wrong_length(op: Op, local: Any, n: int) -> TypeError:
+    return TypeError(f"backward: the local_grads rule of {op.name} returned {_short(local)} for {n} operand(s): "
+                     "it must return one derivative per operand; nothing was written to any .grad")
 
 
 def _hand_written(out: Value, g: Any, children: tuple[Value, ...],

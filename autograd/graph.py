@@ -8,6 +8,7 @@ million ops deep is fine under Python's default recursion limit.
 
 from __future__ import annotations
 
+import gc
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -15,33 +16,53 @@ if TYPE_CHECKING:
 
 
 def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, each after all of its parents; ``root`` last.
+    """Every node ``root`` depends on, each after all of its parents; ``root`` last."""
+    collecting = gc.isenabled()
+    gc.disable()  # the sort makes no cycles; the collector would only rescan the graph's young nodes
+    try:
+        return ordered(root)[0]
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def ordered(root: Value) -> tuple[list[Value], list[tuple[Value, ...]]]:
+    """``topological_order(root)``, and beside each node its ``parents`` (read once, for the walk).
 
     A depth-first search with an explicit stack. A leaf goes straight into
     ``order``. An op node, popped the first time, pushes a ``None`` marker and
     then its parents; by the time the marker comes off the stack, all of its
     parents are in ``order``, so the node goes in after them (``finished``
-    holds the nodes whose markers are pending).
+    holds the nodes whose markers are pending, with their parents).
     """
     order: list[Value] = []
+    parents_of: list[tuple[Value, ...]] = []
     visited: set[Value] = set()
     finished: list[Value] = []
+    finished_parents: list[tuple[Value, ...]] = []
     stack: list[Value | None] = [root]
-    push, pop, visit, emit, extend = stack.append, stack.pop, visited.add, order.append, stack.extend
+    push, pop, visit, extend = stack.append, stack.pop, visited.add, stack.extend
+    emit, emit_parents = order.append, parents_of.append
+    pending, pending_parents, done, done_parents = (finished.append, finished_parents.append,
+                                                    finished.pop, finished_parents.pop)
+    no_parents: tuple[Value, ...] = ()
     while stack:
         node = pop()
         if node is None:
-            emit(finished.pop())
+            emit(done())
+            emit_parents(done_parents())
         elif node not in visited:
             visit(node)
             parents = node.parents
             if parents:
-                finished.append(node)
+                pending(node)
+                pending_parents(parents)
                 push(None)
                 extend(parents)
             else:
                 emit(node)
-    return order
+                emit_parents(no_parents)
+    return order, parents_of
 
 
 def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:

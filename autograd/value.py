@@ -70,12 +70,13 @@ class Value:
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_operation", "_a", "_b")
+    __slots__ = ("data", "grad", "label", "operation", "_a", "_b")
 
     data: float
     grad: Any
     label: str
-    _operation: Op | HandWritten | None
+    operation: Op | HandWritten | None
+    """The op's row in the table (``ops.py``); a ``HandWritten`` for a lecture-built node; None for a leaf."""
     _a: Value | tuple[Value, ...] | None
     _b: Value | None
 
@@ -96,17 +97,12 @@ class Value:
         self.label = label
         self._b = None
         if children:
-            self._operation = HandWritten(_op)
+            self.operation = HandWritten(_op)
             self._a = children
         else:
-            self._operation = self._a = None
+            self.operation = self._a = None
 
     # ------------------------------------------------------------ the graph
-    @property
-    def operation(self) -> Op | HandWritten | None:
-        """The op's row in the table (``ops.py``); a ``HandWritten`` for a lecture-built node; None for a leaf."""
-        return self._operation
-
     @property
     def parents(self) -> tuple[Value, ...]:
         """The operands this node was made from, in order: ``a + a`` has ``(a, a)``; () for a leaf."""
@@ -121,7 +117,7 @@ class Value:
     @property
     def op(self) -> str:
         """The name of the op that made this node; "" for a leaf."""
-        operation = self._operation
+        operation = self.operation
         return operation.name if operation is not None else ""
 
     # micrograd's names, so lecture code (its trace and draw_dot: ``uid + n._op``) runs unchanged.
@@ -136,7 +132,7 @@ class Value:
         does nothing. Assigning ``node._backward = fn`` (the lecture's way of
         adding an op) makes ``backward()`` run ``fn`` at this node's turn.
         """
-        operation = self._operation
+        operation = self.operation
         if isinstance(operation, HandWritten):
             return operation.backward or _nothing
         if operation is None:
@@ -147,10 +143,10 @@ class Value:
     def _backward(self, fn: Callable[[], None]) -> None:
         if not callable(fn):
             raise TypeError(f"_backward must be a function of no arguments, got {type(fn).__name__}: {fn!r}")
-        self._operation = HandWritten(self.op, fn)
+        self.operation = HandWritten(self.op, fn)
 
     def _chain_rule_step(self) -> None:
-        op = self._operation
+        op = self.operation
         assert isinstance(op, Op)
         parents = self.parents
         try:
@@ -522,9 +518,9 @@ def _result(data: float, op: Op, a: Value | tuple[Value, ...], b: Value | None) 
     node.grad = 0.0
     node.label = ""
     if _recording():
-        node._operation = op
+        node.operation = op
         node._a = a
         node._b = b
     else:
-        node._operation = node._a = node._b = None
+        node.operation = node._a = node._b = None
     return node

@@ -60,7 +60,7 @@ def test_the_result_is_one_node_whose_parents_are_the_inputs():
     assert out.parents == (a, b)
     assert out.op == "compile(neuron_expression)"
     assert autograd.topological_order(out) == [b, a, out] or set(autograd.topological_order(out)) == {a, b, out}
-    assert out._operation.forward(a.data, b.data) == out.data  # the row's forward is the generated code
+    assert out.operation.forward(a.data, b.data) == out.data  # the row's forward is the generated code
 
 
 def test_value_and_gradients_equal_the_eager_engines_bit_for_bit():
