@@ -49,6 +49,7 @@ def propagate(root: Value, seed: Any = 1.0, create_graph: bool = False,
     kind of derivatives raises, naming its op.
     """
     grads: dict[Value, Any] = {root: seed}
+    local: Sequence[Any] | None
     received = grads.get
     plain = not create_graph and on_edge is None
     with _walking(create_graph):
@@ -93,7 +94,6 @@ def propagate(root: Value, seed: Any = 1.0, create_graph: bool = False,
                     before = received(a)
                     grads[a] = g * da if before is None else before + g * da
                     continue
-            local: Sequence[Any] | None
             if not isinstance(op, Op):
                 local = None
                 pairs: Sequence[tuple[Value, Any]] = _hand_written(out, g, inputs, create_graph)
