@@ -94,6 +94,12 @@ def propagate(root: Value, seed: Any = 1.0, create_graph: bool = False,
                     before = received(a)
                     grads[a] = g * da if before is None else before + g * da
                     continue
+                if len(local) != n:
+                    raise _wrong_length(op, local, n)
+                for x, d in zip(inputs, local):  # noqa: B905 - the lengths were checked just above
+                    before = received(x)
+                    grads[x] = g * d if before is None else before + g * d
+                continue
             if not isinstance(op, Op):
                 local = None
                 pairs: Sequence[tuple[Value, Any]] = _hand_written(out, g, inputs, create_graph)
