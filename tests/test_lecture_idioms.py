@@ -173,3 +173,14 @@ def test_subclasses_are_operands_wherever_a_value_is():
     assert c_out.data == math.tanh(6.0)
     cube = Op("cube", lambda x: x ** 3, lambda out, x: (3 * x * x,))
     assert cube(MyValue(2.0)).data == 8.0
+
+
+def test_a_subclass_graph_draws_and_steps_like_any_other():
+    from autograd import draw_dot, step_through
+
+    a, b = MyValue(2.0, label="a"), MyValue(-3.0, label="b")
+    out = a.double() * b
+    out.backward()
+    source = draw_dot(out).source
+    assert "{ a | data 2.0000 | grad -6.0000 }" in source and "{ b | data -3.0000 | grad 4.0000 }" in source
+    assert len(step_through(out)) > 0
