@@ -2,8 +2,10 @@
 
 It sets up the process for the variant's engine, builds the task (untimed),
 makes one untimed warm-up run, records that run's result and a fingerprint of
-its gradients, collects garbage, then times ``REPEATS`` runs one by one with
-``time.perf_counter``. A timed run covers everything ``Task.run`` does: building
+its gradients, collects garbage, then times ``REPEATS`` runs one by one in
+process CPU time (``time.process_time``: user + system time of this process,
+so time the machine spends on other processes is not counted, as wall-clock
+time would count it on a shared, loaded machine). A timed run covers everything ``Task.run`` does: building
 the graph, backward, the update if any, and dropping the graph when ``run``
 returns (ours is freed there by reference counting; micrograd's cycles are left
 to the cyclic collector, whose passes land in whichever later run triggers them,
@@ -40,9 +42,9 @@ def measure(workload: str, variant: str, size: str, repeats: int) -> dict:
     gc.collect()
     times = []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start = time.process_time()
         task.run()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
     return {"workload": workload, "variant": variant, "size": size, "n": work.sizes[size],
             "result": float(result), "fingerprint": grads, "times": times}
 
