@@ -11,5 +11,6 @@ speed is measured and reported here, never asserted.
 * ``worker.py``: one measurement in one process;
 * ``runner.py``: the rounds of processes (order alternating), the paired ratios, the agreement check;
 * ``machine.py``: the machine, its load, the interpreter and its build flags;
-* ``report.py``: the tables of times and paired ratios, and the JSON.
+* ``report.py``: the tables of times and paired ratios, and the JSON;
+* ``memory.py``: ``python -m bench.memory``, bytes per op node, built and after backward.
 """

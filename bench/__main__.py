@@ -72,7 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     agreements = [agreement(work, measured) for work in workloads]
     print()
     print(times(workloads, measured))
-    print("CPU/step: median over rounds of each process's median step, in process CPU time")
+    print("CPU/step: median over rounds of each process's median step, in process CPU time; "
+          "on CPU: CPU time / wall-clock time of the timed steps")
     print()
     print(ratios(compared, args.size))
     print("ratio = the other variant's time / this variant's, paired by round (higher: this one is faster); "

@@ -17,13 +17,15 @@ def seconds(t: float) -> str:
 
 
 def times(workloads: list[Workload], measured: dict[tuple[str, str], Measured]) -> str:
-    """One row per variant: its median CPU time per step over rounds, and the fastest and slowest round."""
-    rows = [("workload", "n", "variant", "CPU/step", "min .. max over rounds", "what it runs")]
+    """One row per variant: its median CPU time per step over rounds, the fastest and slowest round,
+    and the share of wall-clock time its processes had the CPU (low: the machine was busy)."""
+    rows = [("workload", "n", "variant", "CPU/step", "min .. max over rounds", "on CPU", "what it runs")]
     for work in workloads:
         for name, variant in work.variants.items():
             m = measured[work.key, name]
             rows.append((work.key, str(m.n), name, seconds(m.median),
-                         f"{seconds(min(m.per_round))} .. {seconds(max(m.per_round))}", variant.description))
+                         f"{seconds(min(m.per_round))} .. {seconds(max(m.per_round))}", f"{m.on_cpu:.0%}",
+                         variant.description))
     return _columns(rows)
 
 
@@ -63,6 +65,7 @@ def as_json(settings: dict[str, Any], workloads: list[Workload], measured: dict[
             "title": work.title,
             "variants": {
                 name: {"n": m.n, "median_cpu_s": m.median, "per_round_cpu_s": m.per_round, "runs_cpu_s": m.runs,
+                       "runs_wall_s": m.wall_runs,
                        "description": work.variants[name].description}
                 for name in work.variants for m in [measured[work.key, name]]
             },

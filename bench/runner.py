@@ -37,10 +37,16 @@ class Measured:
     runs: list[list[float]] = field(default_factory=list)  # each process's timed runs
     results: list[float] = field(default_factory=list)     # each process's warm-up result
     fingerprints: list[list[float]] = field(default_factory=list)
+    wall_runs: list[list[float]] = field(default_factory=list)  # the same runs in wall-clock time
 
     @property
     def median(self) -> float:
         return statistics.median(self.per_round)
+
+    @property
+    def on_cpu(self) -> float:
+        """CPU time over wall-clock time, all timed runs together: below 1 when other work took the CPU."""
+        return sum(map(sum, self.runs)) / sum(map(sum, self.wall_runs))
 
 
 @dataclass(frozen=True)
@@ -105,6 +111,7 @@ def measure_all(workloads: list[Workload], size: str, rounds: int, repeats: int 
                 entry = measured.setdefault((work.key, name), Measured(work.key, name, got["n"]))
                 entry.per_round.append(statistics.median(got["times"]))
                 entry.runs.append(got["times"])
+                entry.wall_runs.append(got["wall_times"])
                 entry.results.append(got["result"])
                 entry.fingerprints.append(got["fingerprint"])
                 progress(f"round {r + 1}/{rounds} {work.key} {name:<17} {entry.per_round[-1] * 1e3:9.2f} ms CPU")
