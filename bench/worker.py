@@ -20,6 +20,7 @@ import gc
 import json
 import sys
 import time
+from typing import Any
 
 from .workloads import WORKLOADS
 
@@ -32,7 +33,7 @@ def fingerprint(grads: list[float]) -> list[float]:
             sum((i + 1) * g for i, g in enumerate(grads)) / max(n, 1)]
 
 
-def measure(workload: str, variant: str, size: str, repeats: int) -> dict:
+def measure(workload: str, variant: str, size: str, repeats: int) -> dict[str, Any]:
     """Warm up, check, then time ``repeats`` runs of ``variant`` on ``workload``."""
     work = WORKLOADS[workload]
     chosen = work.variants[variant]
