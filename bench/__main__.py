@@ -9,6 +9,11 @@
 Exit status: 0 when it ran and every variant agreed; 1 when results or
 gradients disagree; 2 when an engine is missing (it says how to install it).
 Missed speed targets are reported, not an error: this is a benchmark, not a test.
+
+Times are process CPU time per step, and every ratio is paired by round (the
+median of per-round ratios, with min .. max), so other work on a shared machine
+moves both sides of a ratio alike. The interpreter and its build flags are
+printed with the figures: compare figures only from the same build.
 """
 
 from __future__ import annotations
@@ -18,8 +23,9 @@ import json
 import sys
 from pathlib import Path
 
-from .report import as_json, checks, machine, table
-from .runner import agreement, measure_all
+from .machine import describe, machine
+from .report import as_json, checks, ratios, times
+from .runner import agreement, comparisons, measure_all
 from .workloads import WORKLOADS
 
 
@@ -53,29 +59,32 @@ def main(argv: list[str] | None = None) -> int:
         print("\n".join(missing), file=sys.stderr)
         return 2
 
-    info = machine()
-    load = info["load_average"]
-    print(f"Python {info['python']} on {info['platform']}")
-    print(f"CPU {info['cpu']}, {info['cores']} cores ({info['usable_cores']} usable)"
-          + (f", load average {load[0]:.2f}" if load else ""))
+    print(describe(machine()))
     print(f"{rounds} round(s), size {args.size}; each (workload, variant, round) in a fresh process, "
-          "variant order rotating each round;")
+          "variant order reversed every other round;")
     timed = ", ".join(f"{w.key} {repeats or w.repeats}" for w in workloads)
-    print(f"per process: one untimed warm-up run, then timed runs ({timed}), their median taken; "
-          "reported: the median over rounds.", flush=True)
+    print(f"per process: one untimed warm-up step, then timed steps ({timed}) in process CPU time, "
+          "their median taken.", flush=True)
 
     measured = measure_all(workloads, args.size, rounds, repeats,
                            progress=lambda line: print("  " + line, file=sys.stderr, flush=True))
+    compared = [c for work in workloads for c in comparisons(work, measured)]
     agreements = [agreement(work, measured) for work in workloads]
     print()
-    print(table(workloads, measured, args.size))
-    print("ratio = the reference's median time / the variant's (higher is faster)")
+    print(times(workloads, measured))
+    print("CPU/step: median over rounds of each process's median step, in process CPU time; "
+          "on CPU: CPU time / wall-clock time of the timed steps")
+    print()
+    print(ratios(compared, args.size))
+    print("ratio = the other variant's time / this variant's, paired by round (higher: this one is faster); "
+          "median of the per-round ratios, and their min .. max")
     print()
     print(checks(agreements))
     if args.json:
         settings = {"rounds": rounds, "repeats": repeats, "size": args.size, "workloads": keys,
                     "command": "python -m bench " + " ".join(sys.argv[1:] if argv is None else argv)}
-        args.json.write_text(json.dumps(as_json(settings, workloads, measured, agreements), indent=2) + "\n")
+        report = as_json(settings, workloads, measured, compared, agreements)
+        args.json.write_text(json.dumps(report, indent=2) + "\n")
         print(f"\nwrote {args.json}")
     return 0 if all(a.ok for a in agreements) else 1
 

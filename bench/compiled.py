@@ -16,19 +16,16 @@ from __future__ import annotations
 import random
 from typing import Any, Callable
 
-from . import granular
-from .data import make_moons
-from .spec import Task
+import autograd
+from autograd import Value, linear
 
-# Our engine is imported inside the builders: the registry is imported by every
-# measuring process, and a micrograd process must import no engine but micrograd.
+from . import granular
+from .data import moons
+from .spec import Task
 
 
 def _moons_step(points: int, neuron: Callable[[granular.Neuron, list[Any]], Any]) -> Task:
-    import autograd
-    from autograd import Value
-
-    X, y = make_moons(points, noise=0.1, seed=granular.SEED)
+    X, y = moons(points, granular.SEED)
     model = granular.MLP(Value, 2, [16, 16, 1], random.Random(granular.SEED))
     params = model.parameters()
 
@@ -51,8 +48,6 @@ def _moons_step(points: int, neuron: Callable[[granular.Neuron, list[Any]], Any]
 
 
 def _fused(unit: granular.Neuron, x: list[Any]) -> Any:
-    from autograd import linear
-
     act = linear(unit.w, x, unit.b)
     return act.relu() if unit.nonlin else act
 

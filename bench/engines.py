@@ -1,7 +1,8 @@
 """The engines compared: where each one's ``Value`` class lives and what its process needs.
 
-Each measurement runs in a fresh process that imports exactly one engine, so one
-engine's objects and garbage never slow the other down.
+Each measurement runs in a fresh process that runs exactly one engine, so one
+engine's objects and garbage never slow the other down. (Every process loads
+``nn`` and ``autograd``, the data's home: see ``data.py``.)
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from .data import make_moons
+from .data import moons
 from .spec import Task
 
 SEED = 1337
@@ -66,7 +66,7 @@ def moons_step(Value: type, points: int) -> Task:
     ``run()`` returns the loss before the update; the learning rate follows the
     demo's schedule ``1 - 0.9·k/100`` over the step count k.
     """
-    X, y = make_moons(points, noise=0.1, seed=SEED)
+    X, y = moons(points, SEED)
     model = MLP(Value, 2, [16, 16, 1], random.Random(SEED))
     params = model.parameters()
     steps = [0]

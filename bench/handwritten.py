@@ -20,7 +20,7 @@ import random
 from itertools import repeat
 from operator import add, mul
 
-from .data import make_moons
+from .data import moons
 from .granular import SEED
 from .spec import Task
 
@@ -29,7 +29,7 @@ ALPHA = 1e-4  # the L2 weight
 
 def moons_step_by_hand(points: int) -> Task:
     """W1 on plain floats: weights ``W[layer][unit][input]``, biases ``B[layer][unit]``."""
-    X, y = make_moons(points, noise=0.1, seed=SEED)
+    X, y = moons(points, SEED)
     rng = random.Random(SEED)
     sizes = [2, 16, 16, 1]
     W: list[list[list[float]]] = []

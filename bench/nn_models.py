@@ -11,16 +11,16 @@ from __future__ import annotations
 
 import random
 
-from .data import make_moons
+import nn
+
+from .data import moons
 from .granular import SEED
 from .spec import Task
 
 
 def moons_step_nn(points: int) -> Task:
     """W1 written with ``nn``: the training step a user of the package writes."""
-    import nn  # imported here: a micrograd process must import no engine but micrograd
-
-    X, y = make_moons(points, noise=0.1, seed=SEED)
+    X, y = moons(points, SEED)
     model = nn.MLP(2, [16, 16, 1], init="uniform", seed=random.Random(SEED))
     params = model.parameters()
     optimizer = nn.SGD(params, lr=lambda k: 1.0 - 0.9 * k / 100)

@@ -1,14 +1,13 @@
-"""The benchmark's output: the machine it ran on, the table of medians and ratios, and JSON."""
+"""The benchmark's output: the table of per-variant times and paired ratios, the checks, and JSON."""
 
 from __future__ import annotations
 
-import os
-import platform
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .machine import machine
+
 if TYPE_CHECKING:
-    from .runner import Agreement, Measured
+    from .runner import Agreement, Comparison, Measured
     from .spec import Workload
 
 
@@ -17,57 +16,33 @@ def seconds(t: float) -> str:
     return f"{t * 1e3:.2f} ms" if t < 1 else f"{t:.3f} s"
 
 
-def machine() -> dict[str, Any]:
-    """Python version, OS, CPU model, cores (all, and usable by this process), load average."""
-    cpu = platform.processor()
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        names = [line.split(":", 1)[1].strip() for line in cpuinfo.read_text().splitlines()
-                 if line.startswith("model name")]
-        cpu = names[0] if names else cpu
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    return {
-        "python": f"{platform.python_implementation()} {platform.python_version()}",
-        "platform": platform.platform(),
-        "cpu": cpu or platform.machine(),
-        "cores": os.cpu_count(),
-        "usable_cores": usable,
-        "load_average": list(os.getloadavg()) if hasattr(os, "getloadavg") else None,
-    }
+def times(workloads: list[Workload], measured: dict[tuple[str, str], Measured]) -> str:
+    """One row per variant: its median CPU time per step over rounds, the fastest and slowest round,
+    and the share of wall-clock time its processes had the CPU (low: the machine was busy)."""
+    rows = [("workload", "n", "variant", "CPU/step", "min .. max over rounds", "on CPU", "what it runs")]
+    for work in workloads:
+        for name, variant in work.variants.items():
+            m = measured[work.key, name]
+            rows.append((work.key, str(m.n), name, seconds(m.median),
+                         f"{seconds(min(m.per_round))} .. {seconds(max(m.per_round))}", f"{m.on_cpu:.0%}",
+                         variant.description))
+    return _columns(rows)
 
 
-def comparisons(work: Workload) -> list[tuple[str, str, float | None, str]]:
-    """``(variant, against, at_least, source)`` rows: every target, then every variant
-    without a target against the baseline, compared with the baseline."""
-    rows = [(t.variant, t.against, t.at_least, t.source) for t in work.targets]
-    covered = {(t.variant, t.against) for t in work.targets}
-    rows += [(name, work.baseline, None, "") for name in work.variants
-             if name != work.baseline and (name, work.baseline) not in covered]
-    return rows
-
-
-def table(workloads: list[Workload], measured: dict[tuple[str, str], Measured], size: str = "full") -> str:
-    """One row per comparison: the variant's median, the reference's, their ratio and the target.
+def ratios(compared: list[Comparison], size: str = "full") -> str:
+    """One row per comparison: the median of per-round ratios, their min and max, the target and verdict.
 
     Targets are about the full sizes, so at any other size they are shown but not judged.
     """
-    header = ("workload", "n", "variant", "median", "spread", "vs", "its median", "ratio", "target", "")
-    rows = [header]
-    for work in workloads:
-        for variant, against, at_least, source in comparisons(work):
-            mine, theirs = measured[work.key, variant], measured[work.key, against]
-            ratio = theirs.median / mine.median
-            target = verdict = ""
-            if at_least is not None:
-                target = f">= {at_least:g}x" + (f" ({source})" if source else "")
-                verdict = ("met" if ratio >= at_least else "MISSED") if size == "full" else "(full size only)"
-            spread = f"{seconds(min(mine.per_round))} .. {seconds(max(mine.per_round))}"
-            rows.append((work.key, str(mine.n), variant, seconds(mine.median), spread, against,
-                         seconds(theirs.median), f"{ratio:.1f}x", target, verdict))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in rows]
-    lines.insert(1, "  ".join("-" * w for w in widths).rstrip())
-    return "\n".join(lines)
+    rows = [("workload", "variant", "vs", "ratio", "min .. max", "target", "")]
+    for c in compared:
+        target = verdict = ""
+        if c.target is not None:
+            target = c.target.describe() + (f" ({c.target.source})" if c.target.source else "")
+            verdict = ("met" if c.met else "MISSED") if size == "full" else "(full size only)"
+        rows.append((c.workload, c.variant, c.against, f"{c.median:.3g}x",
+                     f"{min(c.per_round):.3g}x .. {max(c.per_round):.3g}x", target, verdict))
+    return _columns(rows)
 
 
 def checks(agreements: list[Agreement]) -> str:
@@ -82,23 +57,34 @@ def checks(agreements: list[Agreement]) -> str:
 
 
 def as_json(settings: dict[str, Any], workloads: list[Workload], measured: dict[tuple[str, str], Measured],
-            agreements: list[Agreement]) -> dict[str, Any]:
-    """Everything measured, for ``--json``: settings, machine, every run, the ratios and the checks."""
+            compared: list[Comparison], agreements: list[Agreement]) -> dict[str, Any]:
+    """Everything measured, for ``--json``: settings, machine, every run, the paired ratios and the checks."""
     out: dict[str, Any] = {"settings": settings, "machine": machine(), "workloads": {}}
-    for work, agreed in zip(workloads, agreements):
+    for work, agreed in zip(workloads, agreements, strict=True):
         out["workloads"][work.key] = {
             "title": work.title,
             "variants": {
-                name: {"n": m.n, "median_s": m.median, "per_round_s": m.per_round, "runs_s": m.runs,
+                name: {"n": m.n, "median_cpu_s": m.median, "per_round_cpu_s": m.per_round, "runs_cpu_s": m.runs,
+                       "runs_wall_s": m.wall_runs,
                        "description": work.variants[name].description}
                 for name in work.variants for m in [measured[work.key, name]]
             },
             "comparisons": [
-                {"variant": v, "against": a, "ratio": measured[work.key, a].median / measured[work.key, v].median,
-                 "target": t, "source": s}
-                for v, a, t, s in comparisons(work)
+                {"variant": c.variant, "against": c.against, "ratio_median": c.median,
+                 "ratio_min": min(c.per_round), "ratio_max": max(c.per_round), "ratio_per_round": c.per_round,
+                 "target": None if c.target is None else c.target.at_least,
+                 "source": "" if c.target is None else c.target.source, "met": c.met}
+                for c in compared if c.workload == work.key
             ],
             "check": {"results": agreed.results, "largest_relative_difference": agreed.worst,
                       "tolerance": agreed.tolerance, "agree": agreed.ok},
         }
     return out
+
+
+def _columns(rows: list[tuple[str, ...]]) -> str:
+    """Rows as left-aligned columns, the first row a header underlined with dashes."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * w for w in widths).rstrip())
+    return "\n".join(lines)

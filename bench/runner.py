@@ -1,10 +1,13 @@
-"""Run every measurement in a fresh process, alternating variants across rounds, and summarise.
+"""Run every measurement in a fresh process, alternating the order of variants, and summarise.
 
-Round r runs each workload's variants in the order rotated by r, so with two
-engines one goes first in even rounds and the other in odd rounds: drift in the
-machine's load (it is shared and noisy) falls on both alike. A variant's time
-for a round is the median of its process's timed runs; its reported time is
-the median over rounds.
+Round r runs each workload's variants in the registry's order when r is even
+and in the reverse order when r is odd, so of any two variants each goes first
+in every other round: drift in the machine's load (it is shared and noisy)
+falls on both alike. A variant's time for a round is the median of its
+process's timed runs (process CPU time per step). A comparison of two variants
+is paired by round: each round gives one ratio, ``against``'s time over the
+variant's, measured minutes apart under the same load; the reported ratio is
+the median of those per-round ratios, with their min and max.
 """
 
 from __future__ import annotations
@@ -15,10 +18,9 @@ import subprocess
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from .report import seconds
-from .spec import Workload
+from .spec import Target, Workload
 
 # The directory holding the ``bench`` package, so ``python -m bench.worker`` finds it.
 _ROOT = Path(__file__).resolve().parent.parent
@@ -26,19 +28,45 @@ _ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass
 class Measured:
-    """All the runs of one variant of one workload."""
+    """All the runs of one variant of one workload, round by round."""
 
     workload: str
     variant: str
     n: int
-    per_round: list[float] = field(default_factory=list)   # each process's median run
+    per_round: list[float] = field(default_factory=list)   # each process's median run, CPU seconds
     runs: list[list[float]] = field(default_factory=list)  # each process's timed runs
     results: list[float] = field(default_factory=list)     # each process's warm-up result
     fingerprints: list[list[float]] = field(default_factory=list)
+    wall_runs: list[list[float]] = field(default_factory=list)  # the same runs in wall-clock time
 
     @property
     def median(self) -> float:
         return statistics.median(self.per_round)
+
+    @property
+    def on_cpu(self) -> float:
+        """CPU time over wall-clock time, all timed runs together: below 1 when other work took the CPU."""
+        return sum(map(sum, self.runs)) / sum(map(sum, self.wall_runs))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """``against``'s time over ``variant``'s, one ratio per round (higher: the variant is faster)."""
+
+    workload: str
+    variant: str
+    against: str
+    per_round: list[float]
+    target: Target | None = None
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.per_round)
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the median ratio reaches the target; None without a target."""
+        return None if self.target is None else self.median >= self.target.at_least
 
 
 @dataclass
@@ -55,7 +83,12 @@ class Agreement:
         return self.worst <= self.tolerance
 
 
-def run_one(workload: str, variant: str, size: str, repeats: int) -> dict:
+def round_order(names: list[str], round_index: int) -> list[str]:
+    """The order variants run in round ``round_index``: as registered when it is even, reversed when odd."""
+    return list(reversed(names)) if round_index % 2 else list(names)
+
+
+def run_one(workload: str, variant: str, size: str, repeats: int) -> dict[str, Any]:
     """One measurement, in a fresh interpreter."""
     done = subprocess.run(
         [sys.executable, "-m", "bench.worker", workload, variant, size, str(repeats)],
@@ -63,7 +96,8 @@ def run_one(workload: str, variant: str, size: str, repeats: int) -> dict:
     )
     if done.returncode != 0:
         raise RuntimeError(f"{workload}/{variant} failed (exit {done.returncode}):\n{done.stderr.strip()}")
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
 def measure_all(workloads: list[Workload], size: str, rounds: int, repeats: int | None = None,
@@ -72,29 +106,42 @@ def measure_all(workloads: list[Workload], size: str, rounds: int, repeats: int 
     measured: dict[tuple[str, str], Measured] = {}
     for r in range(rounds):
         for work in workloads:
-            names = list(work.variants)
-            shift = r % len(names)
-            for name in names[shift:] + names[:shift]:
+            for name in round_order(list(work.variants), r):
                 got = run_one(work.key, name, size, repeats or work.repeats)
                 entry = measured.setdefault((work.key, name), Measured(work.key, name, got["n"]))
                 entry.per_round.append(statistics.median(got["times"]))
                 entry.runs.append(got["times"])
+                entry.wall_runs.append(got["wall_times"])
                 entry.results.append(got["result"])
                 entry.fingerprints.append(got["fingerprint"])
-                progress(f"round {r + 1}/{rounds} {work.key} {name:<10} {seconds(entry.per_round[-1])}")
+                progress(f"round {r + 1}/{rounds} {work.key} {name:<17} {entry.per_round[-1] * 1e3:9.2f} ms CPU")
     return measured
+
+
+def comparisons(work: Workload, measured: dict[tuple[str, str], Measured]) -> list[Comparison]:
+    """Every target of ``work``, then every variant without a target against the baseline."""
+    def compare(variant: str, against: str, target: Target | None) -> Comparison:
+        mine, theirs = measured[work.key, variant].per_round, measured[work.key, against].per_round
+        ratios = [t / m for t, m in zip(theirs, mine, strict=True)]
+        return Comparison(work.key, variant, against, ratios, target)
+
+    rows = [compare(t.variant, t.against, t) for t in work.targets]
+    covered = {(t.variant, t.against) for t in work.targets}
+    rows += [compare(name, work.baseline, None) for name in work.variants
+             if name != work.baseline and (name, work.baseline) not in covered]
+    return rows
 
 
 def agreement(work: Workload, measured: dict[tuple[str, str], Measured]) -> Agreement:
     """The largest relative difference in result or gradient fingerprint between any two processes."""
     rows = [[result, *prints] for name in work.variants
-            for result, prints in zip(measured[work.key, name].results, measured[work.key, name].fingerprints)]
+            for result, prints in zip(measured[work.key, name].results, measured[work.key, name].fingerprints,
+                                      strict=True)]
     first = rows[0]
-    worst = max((_relative(a, b) for row in rows[1:] for a, b in zip(first, row)), default=0.0)
+    worst = max((_relative(a, b) for row in rows[1:] for a, b in zip(first, row, strict=True)), default=0.0)
     results = {name: measured[work.key, name].results[0] for name in work.variants}
     return Agreement(work.key, results, worst, work.tolerance)
 
 
 def _relative(a: float, b: float) -> float:
     return abs(a - b) / max(1.0, abs(a), abs(b))
-

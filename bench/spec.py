@@ -6,8 +6,8 @@
   that variants can be checked against each other.
 * A ``Variant`` is one way of doing a workload (an engine, a model style, a
   compiled path, a hand-written reference): ``build(size)`` returns its Task.
-* A ``Target`` is a speed goal: ``against``'s median time divided by
-  ``variant``'s must be at least ``at_least``.
+* A ``Target`` is a speed goal: ``against``'s time divided by ``variant``'s,
+  paired round by round, must have a median of at least ``at_least``.
 * A ``Workload`` groups the variants that do the same computation, with the
   problem sizes and how many timed runs each process makes.
 """
@@ -40,12 +40,22 @@ class Variant:
 
 @dataclass(frozen=True)
 class Target:
-    """``median(against) / median(variant) >= at_least``, as ``source`` asks."""
+    """``median over rounds of time(against) / time(variant) >= at_least``, as ``source`` asks.
+
+    A target below 1 is a bound on slowness: ``at_least = 1 / 1.1`` says the
+    variant takes at most 1.1 times ``against``'s time.
+    """
 
     variant: str
     at_least: float
     against: str = "micrograd"
     source: str = ""
+
+    def describe(self) -> str:
+        """The goal in words: ``>= 15x`` for a speed-up; a bound on slowness also says it as a time."""
+        if self.at_least < 1:
+            return f">= {self.at_least:.3g}x (time <= {1 / self.at_least:.3g}x)"
+        return f">= {self.at_least:g}x"
 
 
 @dataclass

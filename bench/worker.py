@@ -2,8 +2,11 @@
 
 It sets up the process for the variant's engine, builds the task (untimed),
 makes one untimed warm-up run, records that run's result and a fingerprint of
-its gradients, collects garbage, then times ``REPEATS`` runs one by one with
-``time.perf_counter``. A timed run covers everything ``Task.run`` does: building
+its gradients, collects garbage, then times ``REPEATS`` runs one by one in
+process CPU time (``time.process_time``: user + system time of this process,
+so time the machine spends on other processes is not counted, as wall-clock
+time would count it on a shared, loaded machine; the wall-clock time is
+recorded too, to show how much of it the process had the CPU). A timed run covers everything ``Task.run`` does: building
 the graph, backward, the update if any, and dropping the graph when ``run``
 returns (ours is freed there by reference counting; micrograd's cycles are left
 to the cyclic collector, whose passes land in whichever later run triggers them,
@@ -17,6 +20,7 @@ import gc
 import json
 import sys
 import time
+from typing import Any
 
 from .workloads import WORKLOADS
 
@@ -29,7 +33,7 @@ def fingerprint(grads: list[float]) -> list[float]:
             sum((i + 1) * g for i, g in enumerate(grads)) / max(n, 1)]
 
 
-def measure(workload: str, variant: str, size: str, repeats: int) -> dict:
+def measure(workload: str, variant: str, size: str, repeats: int) -> dict[str, Any]:
     """Warm up, check, then time ``repeats`` runs of ``variant`` on ``workload``."""
     work = WORKLOADS[workload]
     chosen = work.variants[variant]
@@ -38,13 +42,14 @@ def measure(workload: str, variant: str, size: str, repeats: int) -> dict:
     result = task.run()
     grads = fingerprint([float(g) for g in task.gradients()])
     gc.collect()
-    times = []
+    times, wall_times = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, wall_start = time.process_time(), time.perf_counter()
         task.run()
-        times.append(time.perf_counter() - start)
+        times.append(time.process_time() - start)
+        wall_times.append(time.perf_counter() - wall_start)
     return {"workload": workload, "variant": variant, "size": size, "n": work.sizes[size],
-            "result": float(result), "fingerprint": grads, "times": times}
+            "result": float(result), "fingerprint": grads, "times": times, "wall_times": wall_times}
 
 
 def main(argv: list[str]) -> None:

@@ -42,14 +42,6 @@ def test_moons_without_noise_lie_on_their_arcs():
         assert (b >= -1e-12) if c == 0 else (b <= 0.5 + 1e-12)
 
 
-def test_moons_are_the_benchmarks_moons_with_labels_0_and_1():
-    from bench.data import make_moons as bench_moons
-
-    X, y = nn.make_moons(30, noise=0.1, seed=1337)
-    bench_X, bench_y = bench_moons(30, noise=0.1, seed=1337)
-    assert X == bench_X and [2 * c - 1 for c in y] == bench_y
-
-
 def test_circles_radii_and_noise():
     X, y = nn.make_circles(400, noise=0.0, factor=0.3)
     assert all(math.hypot(*p) == pytest.approx(1.0 if c == 0 else 0.3) for p, c in zip(X, y))
