@@ -33,14 +33,16 @@ REPOSITORY = Path(__file__).resolve().parents[1]
 
 @st.composite
 def networks(draw):
-    """An MLP of drawn sizes, activation and initialisation, with a batch of inputs and targets."""
+    """An MLP of drawn sizes, activation, initialisation and biases, with a batch of inputs and targets."""
     nin = draw(st.integers(1, 4))
     nouts = draw(st.lists(st.integers(1, 5), min_size=1, max_size=3))
     model = nn.MLP(nin, nouts, activation=draw(st.sampled_from(ACTIVATIONS)),
                    init=draw(st.sampled_from(["uniform", "xavier", "he"])), seed=draw(st.integers(0, 2**16)),
                    fused=draw(st.booleans()))
-    n = draw(st.integers(1, 4))
     number = st.floats(-2.0, 2.0, allow_nan=False)
+    biases = [name for name, _ in model.named_parameters() if name.endswith(".b")]   # they start at 0: draw them
+    model.load_state_dict({**model.state_dict(), **{name: draw(number) for name in biases}})
+    n = draw(st.integers(1, 4))
     X = draw(st.lists(st.lists(number, min_size=nin, max_size=nin), min_size=n, max_size=n))
     T = draw(st.lists(st.lists(number, min_size=nouts[-1], max_size=nouts[-1]), min_size=n, max_size=n))
     return model, X, T
