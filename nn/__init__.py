@@ -21,7 +21,9 @@ micrograd and PyTorch, so lecture code runs::
 * ``optim.py``: ``SGD``, ``Adam``;
 * ``data.py``: ``make_moons``, ``make_circles``, ``make_blobs``, ``make_spirals``, ``minibatches``;
 * ``seeding.py`` and ``checks.py``: where random numbers come from; the argument checks the others share;
-* ``demo.py``: ``python -m nn.demo``, train and draw.
+* ``demo.py``: ``python -m nn.demo``, train and draw;
+* ``torch_bridge.py``: ``MLP.to_torch()`` and ``MLP.from_torch()``, the same network as a
+  ``torch.nn.Sequential`` (needs the ``torch`` extra; imported only when they are called).
 """
 
 from .data import make_blobs, make_circles, make_moons, make_spirals, minibatches

@@ -29,13 +29,16 @@ Initial weights (``init=``), for a neuron with ``fan_in`` inputs in a layer of
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from autograd import Value, linear
 
 from .module import Module
 from .seeding import RandomSource, Seed, make_rng
+
+if TYPE_CHECKING:  # only for the annotations: importing nn never imports torch
+    import torch
 
 ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
     "relu": Value.relu,
@@ -158,6 +161,15 @@ class Layer(Module):
     def nin(self) -> int:
         return self.neurons[0].nin
 
+    @property
+    def activation(self) -> str:
+        """The activation of its neurons, which a layer shares (ValueError if its neurons were swapped for others)."""
+        activations = {neuron.activation for neuron in self.neurons}
+        if len(activations) > 1:
+            raise ValueError(f"{self!r} mixes the activations {', '.join(sorted(activations))}: "
+                             "a layer applies one activation to all its neurons")
+        return self.neurons[0].activation
+
     def __call__(self, x: Sequence[Any]) -> Value | list[Value]:
         _check_input("Layer", self.nin, x)
         out = self.outputs(as_values(x))
@@ -208,6 +220,50 @@ class MLP(Module):
         for layer in self.layers:
             out = layer.outputs(out)
         return out[0] if len(out) == 1 else out
+
+    # ------------------------------------------------------------ PyTorch (the torch extra; see nn.torch_bridge)
+    def to_torch(self) -> torch.nn.Sequential:
+        """This network as a ``torch.nn.Sequential`` of ``Linear`` layers and activations, in float64.
+
+        Layer i is module 2i, ``Linear(nin, nout)`` with neuron j's weights as row
+        j of its weight; parameter ``layers.i.neurons.j.w.k`` is ``2i.weight[j, k]``
+        (``nn.torch_bridge.torch_name``). Its outputs, and its gradients after the
+        same loss, equal ours up to the rounding of the sums.
+        """
+        from .torch_bridge import to_sequential  # here: importing nn never imports torch
+
+        layers = [(len(layer.neurons), layer.activation) for layer in self.layers]
+        return to_sequential(self.nin, layers, self.state_dict())
+
+    @classmethod
+    def from_torch(cls, source: torch.nn.Module | Mapping[str, Any], nin: int | None = None,
+                   nouts: Sequence[int] | None = None, *, activation: str | None = None,
+                   fused: bool = True) -> MLP:
+        """The MLP computing what ``source`` computes: a ``torch.nn.Sequential`` such as ``to_torch`` makes.
+
+        Or ``source`` is such a Sequential's ``state_dict()``, with the layer
+        sizes ``nin`` and ``nouts`` and the hidden layers' ``activation``
+        (default "relu") given, as to ``MLP(nin, nouts, activation=...)``. The
+        parameters are copied exactly. What an MLP cannot represent (a
+        ``Softmax``, a ``Conv2d``, a Linear without bias, a complex dtype, ...)
+        raises ValueError naming the module; see ``nn.torch_bridge``.
+        """
+        from .torch_bridge import read_sequential, read_state_dict  # here: importing nn never imports torch
+
+        if isinstance(source, Mapping):
+            if nin is None or nouts is None:
+                raise TypeError("MLP.from_torch(state_dict, nin, nouts, activation=...): a state dict holds "
+                                "the weights but not the layer sizes, give nin and nouts")
+            model = cls(nin, nouts, activation="relu" if activation is None else activation, seed=0, fused=fused)
+            model.load_state_dict(read_state_dict(source, [nin, *nouts]))
+            return model
+        if nin is not None or nouts is not None or activation is not None:
+            raise TypeError("MLP.from_torch(module): a Sequential has its own sizes and activations; "
+                            "nin, nouts and activation are for a state dict")
+        imported = read_sequential(source)
+        model = cls(imported.nin, imported.nouts, activation=imported.activation, seed=0, fused=fused)
+        model.load_state_dict(imported.state)
+        return model
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(map(repr, self.layers))}]"

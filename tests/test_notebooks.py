@@ -18,12 +18,13 @@ import nbformat
 import pytest
 
 NOTEBOOK_DIR = Path(__file__).resolve().parents[1] / "notebooks"
-NOTEBOOKS = ["01_micrograd_tour", "02_chain_rule_by_hand", "03_train_an_mlp", "04_property_tests"]
+NOTEBOOKS = ["01_micrograd_tour", "02_chain_rule_by_hand", "03_train_an_mlp", "04_property_tests",
+             "05_from_scalars_to_tensors"]
 # A learner's own notebook in the lecture's style (not one of ours): a fixture of the tests.
 LECTURE_STYLE = Path(__file__).resolve().parent / "notebooks" / "lecture_style.ipynb"
 # Notebooks that draw graphs (an SVG from draw_dot) and play backprop (the step-through player).
-DRAWS_GRAPHS = {"01_micrograd_tour", "02_chain_rule_by_hand", "03_train_an_mlp"}
-STEPS_THROUGH = {"01_micrograd_tour", "02_chain_rule_by_hand"}
+DRAWS_GRAPHS = {"01_micrograd_tour", "02_chain_rule_by_hand", "03_train_an_mlp", "05_from_scalars_to_tensors"}
+STEPS_THROUGH = {"01_micrograd_tour", "02_chain_rule_by_hand", "05_from_scalars_to_tensors"}
 MAX_PNG_BYTES = 60_000  # plots are small PNGs
 MAX_NOTEBOOK_BYTES = 1_000_000
 
