@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any, Iterator, Mapping, NamedTuple, Sequence
+from typing import Any, NamedTuple
+from collections.abc import Iterator, Mapping, Sequence
 
 from autograd.optional import missing_extra
 
@@ -76,10 +77,14 @@ def bias_name(layer: int, neuron: int) -> str:
 
 
 def torch_name(name: str) -> str:
-    """The entry of ``MLP.to_torch()`` holding our parameter ``name``: ``layers.0.neurons.3.w.1`` -> ``0.weight[3, 1]``."""
+    """The entry of ``MLP.to_torch()`` holding our parameter ``name``.
+
+    ``layers.0.neurons.3.w.1`` -> ``0.weight[3, 1]``.
+    """
     match = _SCALAR_NAME.fullmatch(name)
     if match is None:
-        raise ValueError(f"{name!r} is not an MLP parameter name (layers.<i>.neurons.<j>.w.<k> or layers.<i>.neurons.<j>.b)")
+        raise ValueError(f"{name!r} is not an MLP parameter name "
+                         "(layers.<i>.neurons.<j>.w.<k> or layers.<i>.neurons.<j>.b)")
     layer, neuron, input = match.groups()
     module = 2 * int(layer)
     return f"{module}.bias[{neuron}]" if input is None else f"{module}.weight[{neuron}, {input}]"
@@ -169,7 +174,8 @@ def read_state_dict(state_dict: Mapping[str, Any], sizes: Sequence[int]) -> dict
         parameters = modules[index]
         for part in ("weight", "bias"):
             if part not in parameters:
-                raise ValueError(f"the state dict has no {index}.{part}: an MLP's Linear layers all have a weight and a bias")
+                raise ValueError(f"the state dict has no {index}.{part}: "
+                                 "an MLP's Linear layers all have a weight and a bias")
         weight, bias = parameters["weight"], parameters["bias"]
         for key, tensor, shape in ((f"{index}.weight", weight, (sizes[i + 1], sizes[i])),
                                    (f"{index}.bias", bias, (sizes[i + 1],))):

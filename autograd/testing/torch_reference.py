@@ -47,7 +47,8 @@ it, the call raises ImportError naming the extra ``scalar-autograd[torch]``.
 from __future__ import annotations
 
 import operator
-from typing import Any, Callable, NamedTuple, Sequence
+from typing import Any, NamedTuple
+from collections.abc import Callable, Sequence
 
 from ..value import Value
 from ..ops import Op

@@ -154,14 +154,18 @@ class TorchScalar:
 
 
 def result_tensor(result: Any, what: str) -> torch.Tensor:
-    """``what``, a function's result, as a 0-d float64 tensor: a TorchScalar's own, a 0-d tensor, or a number (constant)."""
+    """``what``, a function's result, as a 0-d float64 tensor.
+
+    A TorchScalar's own tensor, a 0-d tensor, or a number (a constant).
+    """
     if isinstance(result, TorchScalar):
         return result.tensor
     if isinstance(result, torch.Tensor) and result.dim() == 0:
         return result.to(torch.float64)
     if isinstance(result, numbers.Real):
         return scalar_tensor(float(result))
-    raise TypeError(f"{what} should be a TorchScalar, a 0-d tensor or a number, got {type(result).__name__}: {result!r}")
+    raise TypeError(f"{what} should be a TorchScalar, a 0-d tensor or a number, "
+                    f"got {type(result).__name__}: {result!r}")
 
 
 def gradients(out: torch.Tensor, leaves: list[torch.Tensor]) -> list[float]:
