@@ -12,12 +12,15 @@ If neither exists, ``RendererNotFound`` says what to install. Both programs take
 the same flags: ``-K<engine> -T<format>``, DOT on stdin, the picture on stdout.
 
 ``Drawing`` is a ``graphviz.Digraph`` whose ``pipe`` and ``render`` go through this
-renderer, so ``draw_dot(...)`` displays inline in Jupyter (``_repr_mimebundle_``
-pipes SVG) on a machine that has only ``graphviz-pure``.
+renderer, so ``draw_dot(...)`` displays inline in Jupyter on a machine that has
+only ``graphviz-pure``. Its mimebundle holds SVG (scaled down to the output's
+width, never up) and a PNG of the same size, which JupyterLab shows where it
+shows no SVG: in an untrusted notebook, as on GitHub.
 """
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 import shutil
@@ -25,7 +28,7 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Sequence
 
 import graphviz
 
@@ -34,6 +37,10 @@ INSTALL_HINT = ("install one: `pip install graphviz-pure` (a dot-compatible rend
                 "https://graphviz.org/download/)")
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
+_SVG_TAG = re.compile(r"<svg\b")
+# What fits a picture to its container: as wide as it is, or as the container if that is narrower.
+FIT_WIDTH = "max-width:100%;height:auto"
+PNG_DPI = 96  # one CSS pixel per pixel: the PNG shows at the SVG's size
 
 
 class RendererNotFound(RuntimeError):
@@ -82,12 +89,27 @@ def render_svgs(sources: Sequence[str]) -> list[str]:
     return svgs
 
 
+def fitted(svg: str) -> str:
+    """``svg`` with a style that scales it down to its container's width (and never up)."""
+    return _SVG_TAG.sub(f'<svg style="{FIT_WIDTH}"', svg, count=1)
+
+
+def png_base64(source: str) -> str:
+    """The picture of DOT ``source`` as a PNG at ``PNG_DPI``, base64-encoded as Jupyter stores it."""
+    return base64.b64encode(render(source.replace("digraph {", f"digraph {{\n\tdpi={PNG_DPI}", 1), "png")).decode("ascii")
+
+
 class Drawing(graphviz.Digraph):
     """A ``graphviz.Digraph`` rendered by ``find_renderer()``: the system ``dot`` or ``graphviz-pure``."""
 
     def __repr__(self) -> str:
         """What the drawing holds, with no memory address, so a notebook's plain-text output stays the same."""
         return f"<Drawing: {len(self.body)} DOT statements>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, str]:
+        """SVG fitted to the output's width, a PNG for viewers that show no SVG, and the plain-text repr."""
+        return {"image/svg+xml": fitted(self.pipe("svg", encoding="utf-8")), "image/png": png_base64(self.source),
+                "text/plain": repr(self)}
 
     def pipe(self, format: str | None = None, renderer: str | None = None, formatter: str | None = None,
              neato_no_op: bool | int | None = None, quiet: bool = False, *,

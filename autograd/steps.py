@@ -9,33 +9,43 @@ The frames, in order:
    the backward walk, in the order the walk takes them: nodes in reverse
    topological order, each node's operands in order. A frame is one edge, not
    one node, because an edge is one term of the chain rule, one multiplication
-   a learner can check: the edge is labelled ``upstream × local = contribution``
-   (∂L/∂out · ∂out/∂operand), the operand that receives it is highlighted, and
-   every gradient received so far is shown. A node with k operands takes k
-   frames; an operand used twice (``a + a``) receives two contributions.
+   a learner can check. Its caption spells the term out: the local derivative
+   ∂out/∂operand as a formula in the operands' names and as a number, then
+   upstream × local = contribution. The edge is drawn pointing the way the
+   gradient flows, from the op back to the operand; every gradient received
+   so far is shown. A node with k operands takes k frames; an operand used
+   twice (``a + a``) receives two contributions.
+
+All frames share one layout: every record is laid out at the largest size it
+takes in any frame, so a node keeps its place and size while its text and
+colours change (``Steps`` stores one picture and what changes per frame).
 
 The backward frames are recorded from ``autograd.propagate(root, on_edge=...)``,
 the walk ``Value.backward`` runs, so the player shows exactly what backward
 computes. Nothing is written to any ``.grad``.
+
+What captions call a node, and the local derivative of each built-in op as a
+formula, is one table here (``_form``); ``describe`` and ``local_formula`` read it.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
-from pathlib import Path
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Iterable, NamedTuple, overload
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, overload
 
 from .backprop import propagate
-from .draw import Picture
-from .value import Value, operands
+from .draw import Picture, short_number
+from .graph import topological_order
+from .value import Value
 
 if TYPE_CHECKING:
     from .render import Drawing
 
 MAX_NODES = 100
-_INFIX = {"+", "-", "*", "/", "**"}
 
 
 class Frame(NamedTuple):
@@ -47,63 +57,273 @@ class Frame(NamedTuple):
     current: Value  # the highlighted node
 
 
+class _Spec(NamedTuple):
+    """What one frame draws, before it is drawn."""
+
+    caption: str
+    phase: str
+    current: Value
+    grads: dict[Value, float]
+    known: set[Value] | None
+    edge: tuple[Value, int] | None
+
+
 def step_through(root: Value, rankdir: str = "LR", *, parameters: Iterable[Value] | None = None,
-                 max_nodes: int = MAX_NODES) -> Steps:
+                 focus: Any = None, max_nodes: int = MAX_NODES) -> Steps:
     """The forward and backward pass behind ``root``, one frame per step (see the module docstring).
 
     ``parameters`` picks the parameter leaves for the colours, as in
-    ``draw_dot``. Graphs of more than ``max_nodes`` drawn nodes are refused:
-    they make thousands of frames; step through one neuron or one sample.
+    ``draw_dot``. ``focus`` (a module such as ``model.layers[0].neurons[0]``,
+    or its parameters) steps through that neuron alone, for the first sample
+    that uses it: its ops from its inputs to its output, whose gradient is
+    the one the whole of ``root``'s graph sends back to it. Graphs of more than
+    ``max_nodes`` drawn nodes are refused: they make thousands of frames.
     """
-    picture = Picture(root, parameters)
+    notation = root
+    seed = 1.0
+    frontier: set[Value] = set()
+    if focus is not None:
+        chosen = _focus_parameters(focus)
+        root, frontier = _focused(root, chosen)
+        seed = float(propagate(notation)[root])
+        parameters = chosen if parameters is None else parameters
+    picture = Picture(root, parameters, frontier)
     ops = picture.op_nodes()
-    picture.check_size(len(picture.nodes) + len(ops), max_nodes)
-    name = picture.name
-    frames: list[Frame] = []
+    picture.check_size(len(picture.nodes) + len(ops), max_nodes,
+                       "step through one neuron of one sample: step_through(loss, focus=model.layers[0].neurons[0]), "
+                       "or the loss of one sample")
+    specs = _forward(picture, ops) + _backward(picture, notation, seed)
+    labels: dict[Value, list[str]] = {node: [] for node in picture.nodes}
+    for spec in specs:
+        for node in picture.nodes:
+            labels[node].append(picture.record(node, spec.grads, spec.known is None or node in spec.known))
+    sizes = picture.fixed_sizes(labels, rankdir)
+    frames = [Frame(picture.drawing(rankdir, spec.grads, known=spec.known, current=spec.current, edge=spec.edge,
+                                    sizes=sizes, legend_missing=True), spec.caption, spec.phase, spec.current)
+              for spec in specs]
+    where = "" if focus is None else f", one sample of {describe(notation)}"
+    return Steps(frames, title=f"Backprop through {describe(root)}{where}, step by step")
 
-    known = {node for node in picture.nodes if node._operation is None}
+
+def _forward(picture: Picture, ops: list[Value]) -> list[_Spec]:
+    known = {node for node in picture.nodes if not picture.is_op(node)}
+    specs = []
     for count, node in enumerate(ops, 1):
         known.add(node)
-        caption = f"forward {count}/{len(ops)}: {_formula(node, name)}"
-        frames.append(Frame(picture.drawing(rankdir, {}, known=set(known), current=node), caption, "forward", node))
+        specs.append(_Spec(f"forward {count}/{len(ops)}: {_computation(node)}", "forward", node, {},
+                           set(known), None))
+    return specs
 
-    seed = 1.0
+
+def _backward(picture: Picture, notation: Value, seed: float) -> list[_Spec]:
+    """The seed frame, then one frame per edge of the walk ``propagate`` takes inside the picture."""
+    root = picture.root
+    big_r, s = _symbol(notation), _symbol(root)
     received: dict[Value, float] = {root: seed}
-    frames.append(Frame(picture.drawing(rankdir, dict(received), current=root),
-                        f"backward starts at {name(root)}: its grad is ∂{name(root)}/∂{name(root)} = {_short(seed)}",
-                        "backward", root))
-    uses = Counter(x for node in ops for x in operands(node))
+    if notation is root:
+        start = f"backward starts at {describe(root)}: ∂{s}/∂{s} = {short_number(seed)}, the seed"
+    else:
+        start = (f"backward starts at {describe(root)} with ∂{big_r}/∂{s} = {short_number(seed)}: "
+                 f"the gradient the rest of {big_r}'s graph sends back to it")
+    specs = [_Spec(start, "backward", root, dict(received), None, None)]
+    edges = sum(len(node.parents) for node in picture.op_nodes())
+    uses = Counter(x for node in picture.op_nodes() for x in node.parents)
     position: Counter[Value] = Counter()
 
-    def on_edge(out: Value, operand: Value, upstream: float, local: float, contribution: float) -> None:
+    def on_edge(out: Value, operand: Value, upstream: Any, local: Any, contribution: Any) -> None:
+        if out not in picture.index or not picture.is_op(out):
+            return  # behind the frontier: not in this picture
         before = received.get(operand)
         received[operand] = contribution if before is None else before + contribution
-        caption = (f"grad {_short(upstream)} flows from {name(out)} to {name(operand)}: "
-                   f"{_short(upstream)} × local {_short(local)} = {_short(contribution)}")
+        o, x = _symbol(out), _symbol(operand)
+        derivative = f"∂{o}/∂{x}"
+        if out.label and _wrap(_written(out)) != o:
+            derivative += f" = ∂{_wrap(_written(out))}/∂{x}"
+        formula = local_formula(out, position[out])
+        if formula is not None and formula != short_number(local):
+            derivative += f" = {formula}"
+        chain = f"∂{big_r}/∂{x}" + (" gets" if uses[operand] > 1 else " =")
+        through = "" if out is notation else f" ∂{big_r}/∂{o} × ∂{o}/∂{x} ="
+        caption = (f"backward {len(specs)}/{edges}: the gradient flows from {describe(out)} back to "
+                   f"{describe(operand)}. Local derivative: {derivative} = {short_number(local)}. "
+                   f"Chain rule: {chain}{through} {short_number(upstream)} × {short_number(local)} "
+                   f"= {short_number(contribution)}")
         if uses[operand] > 1:
-            caption += (f"; {name(operand)} is used {uses[operand]} times, "
-                        f"its grad so far is {_short(received[operand])}")
-        edge = (out, position[out], f"{_short(upstream)} × {_short(local)} = {_short(contribution)}")
+            caption += f"; {x} is used {uses[operand]} times, its grad so far is {short_number(received[operand])}"
+        specs.append(_Spec(caption, "backward", operand, dict(received), None, (out, position[out])))
         position[out] += 1
-        frames.append(Frame(picture.drawing(rankdir, dict(received), current=operand, edge=edge),
-                            caption, "backward", operand))
 
     propagate(root, seed, on_edge=on_edge)
-    return Steps(frames, title=f"Backprop through {name(root)}, step by step")
+    return specs
 
 
+def _focus_parameters(focus: Any) -> set[Value]:
+    if isinstance(focus, Value):
+        return {focus}
+    chosen = focus.parameters() if callable(getattr(focus, "parameters", None)) else focus
+    try:
+        found = set(chosen)
+    except TypeError:
+        raise TypeError(f"step_through(focus=...) takes a module (with parameters()) or Values, "
+                        f"got {type(focus).__name__}") from None
+    if not found or not all(isinstance(p, Value) for p in found):
+        raise TypeError(f"step_through(focus=...) takes a module (with parameters()) or Values, got {focus!r}")
+    return found
+
+
+def _focused(root: Value, chosen: set[Value]) -> tuple[Value, set[Value]]:
+    """The output of the focus's ops for the first sample, and the nodes to draw as its inputs.
+
+    The focus's ops use one of its parameters, or only other such ops and its
+    parameters (the activation after a neuron's sum).
+    """
+    order = topological_order(root)
+    own: set[Value] = set()
+    for node in order:
+        if node.op and (any(x in chosen for x in node.parents) or all(x in own or x in chosen for x in node.parents)):
+            own.add(node)
+    first = next((node for node in order if node in own), None)
+    if first is None:
+        raise ValueError("step_through(focus=...): the graph uses none of the focus's parameters")
+    users: dict[Value, list[Value]] = {}
+    for node in order:
+        for x in node.parents:
+            users.setdefault(x, []).append(node)
+    out = first
+    while (nxt := next((user for user in users.get(out, []) if user in own), None)) is not None:
+        out = nxt
+    return out, {node for node in order if node.op and node not in own}
+
+
+# ------------------------------------------------------------------ captions
+# op name -> (what it is, how it is written, its local derivatives ∂out/∂operand). In the templates {a} and
+# {b} are the operands' texts, in parentheses when compound (inside a formula); {A} and {B} as they are.
+_TABLE: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "+": ("the sum", "{a} + {b}", ("1", "1")),
+    "-": ("the difference", "{a} - {b}", ("1", "-1")),
+    "*": ("the product", "{a}·{b}", ("{B}", "{A}")),
+    "/": ("the quotient", "{a}/{b}", ("1/{b}", "-{a}/{b}²")),
+    "**": ("the power", "{a}^{b}", ("{b}·{a}^({B} - 1)", "{a}^{b}·log({A})")),
+    "neg": ("the negation", "-{a}", ("-1",)),
+    "abs": ("", "|{A}|", ("sign({A})",)),
+    "exp": ("", "exp({A})", ("exp({A})",)),
+    "log": ("", "log({A})", ("1/{a}",)),
+    "sqrt": ("", "√{a}", ("1/(2·√{a})",)),
+    "sin": ("", "sin({A})", ("cos({A})",)),
+    "cos": ("", "cos({A})", ("-sin({A})",)),
+    "tanh": ("", "tanh({A})", ("1 - tanh({A})²",)),
+    "sigmoid": ("", "σ({A})", ("σ({A})·(1 - σ({A}))",)),
+    "softplus": ("", "softplus({A})", ("σ({A})",)),
+    "relu": ("", "relu({A})", ("1 if {A} > 0 else 0",)),
+    "max": ("", "max({A}, {B})", ("1 if {A} ≥ {B} else 0", "1 if {A} < {B} else 0")),
+    "min": ("", "min({A}, {B})", ("1 if {A} ≤ {B} else 0", "1 if {A} > {B} else 0")),
+}
+_POWER = re.compile(r"\*\*(-?[\d.e+-]+)")
+_LEAKY = re.compile(r"leaky_relu\((-?[\d.e+-]+)\)")
+_COMPOUND = re.compile(r"[ +·*/^-]")
+
+
+def _form(op: str, args: Sequence[str]) -> tuple[str, str, tuple[str, ...] | None]:
+    """(what it is, how it is written, ∂out/∂ each operand) of ``op`` over the operand texts ``args``.
+
+    Ops of your own are written ``name(args)``, with no formula for their derivatives.
+    """
+    wrapped = [_wrap(text) for text in args]
+    a, b = (wrapped + ["", ""])[:2]
+    A, B = (list(args) + ["", ""])[:2]
+    if op in _TABLE:
+        kind, written, derivatives = _TABLE[op]
+        return kind, written.format(a=a, b=b, A=A, B=B), tuple(d.format(a=a, b=b, A=A, B=B) for d in derivatives)
+    if match := _POWER.fullmatch(op):
+        k = float(match.group(1))
+        return "the power", f"{a}^{k:g}", (f"{k:g}·{a}" if k == 2 else f"{k:g}·{a}^{k - 1:g}",)
+    if match := _LEAKY.fullmatch(op):
+        return "", f"{op}({A})", (f"1 if {A} > 0 else {match.group(1)}",)
+    if op == "Σwx+b":
+        n = len(args) // 2
+        terms = [f"{w}·{x}" for w, x in zip(wrapped[:n], wrapped[n:2 * n], strict=True)]
+        shown = terms if n <= 3 else [terms[0], "…", terms[-1]]
+        return "the neuron sum", " + ".join([*shown, wrapped[-1]]), (*args[n:2 * n], *args[:n], "1")
+    return "", f"{op}({', '.join(args)})", None
+
+
+def _wrap(text: str) -> str:
+    """``text`` in parentheses if it is compound and not already in them, so it reads right inside a formula."""
+    if not _COMPOUND.search(text) or _enclosed(text):
+        return text
+    return f"({text})"
+
+
+def _enclosed(text: str) -> bool:
+    """Whether ``text`` is one parenthesised group, or a call such as ``tanh(…)`` (no operator outside it)."""
+    opening = text.find("(")
+    if opening < 0 or not text.endswith(")") or _COMPOUND.search(text[:opening]):
+        return False
+    depth = 0
+    for i, char in enumerate(text[opening:], opening):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if depth == 0 and i < len(text) - 1:
+            return False
+    return True
+
+
+def _expression(node: Value, depth: int = 2) -> str:
+    """``node`` written out: its label, a constant's value, else its op over its operands (… past ``depth``)."""
+    if node.label:
+        return node.label
+    if not node.op:
+        return short_number(node.data)
+    if depth == 0:
+        return "…"
+    return _written(node, depth)
+
+
+def _written(node: Value, depth: int = 2) -> str:
+    return _form(node.op, [_expression(x, depth - 1) for x in node.parents])[1]
+
+
+def _symbol(node: Value) -> str:
+    """``node`` as it appears in ∂ notation: its label or expression, in parentheses if compound."""
+    return _wrap(_expression(node))
+
+
+def describe(node: Value) -> str:
+    """What captions call ``node``: its label; a constant's value; else what it is, "the product a·b", "tanh(…)"."""
+    if node.label or not node.op:
+        return _expression(node)
+    kind, written, _ = _form(node.op, [_expression(x, 1) for x in node.parents])
+    return f"{kind} {written}" if kind else written
+
+
+def local_formula(node: Value, position: int) -> str | None:
+    """∂node/∂(its operand at ``position``) as a formula in the operands' names: "f" for d·f; None if unknown."""
+    derivatives = _form(node.op, [_expression(x) for x in node.parents])[2]
+    return None if derivatives is None else derivatives[position]
+
+
+def _computation(node: Value) -> str:
+    """How ``node`` was computed, in names and in numbers: ``n = a + b = 1.0 + 2.0 = 3.0``."""
+    numbers = _form(node.op, [short_number(x.data) for x in node.parents])[1]
+    head = f"{node.label} = {_written(node, 1)}" if node.label else describe(node)
+    return f"{head} = {numbers} = {short_number(node.data)}"
+
+
+# ------------------------------------------------------------------ the player
 class Steps(Sequence[Frame]):
     """The frames of ``step_through``; displays as a player in Jupyter, ``save_html`` writes it as a page.
 
     ``len(steps)``, ``steps[i].graph`` (a ``graphviz.Digraph``), ``steps[i].caption``.
     Every frame is rendered to SVG once, all in one run of the renderer, when
-    the player is first shown or saved.
+    the player is first shown or saved. In Jupyter its mimebundle also holds a
+    PNG of the last frame (every gradient) and a line saying how to play it,
+    for viewers that run no script.
     """
 
     def __init__(self, frames: Sequence[Frame], title: str = "Backprop, step by step") -> None:
         self._frames = list(frames)
         self.title = title
         self._svgs: list[str] | None = None
+        self._png: str | None = None
 
     def __len__(self) -> int:
         return len(self._frames)
@@ -129,40 +349,34 @@ class Steps(Sequence[Frame]):
             self._svgs = render_svgs([frame.graph.source for frame in self._frames])
         return self._svgs
 
+    def png(self) -> str:
+        """The last frame as a base64 PNG, rendered once."""
+        if self._png is None:
+            from .render import png_base64
+
+            self._png = png_base64(self._frames[-1].graph.source)
+        return self._png
+
     def html(self) -> str:
         """The player as an HTML fragment (what Jupyter shows)."""
         from .player import player_html
 
-        return player_html(self.svgs(), [frame.caption for frame in self._frames])
+        return player_html(self.svgs(), [frame.caption for frame in self._frames], self.png())
 
-    _repr_html_ = html
+    def how_to_play(self) -> str:
+        """The plain-text line of the mimebundle."""
+        return (f"{self!r}: a step-through player. The picture shows the last frame; to play it, run the cell "
+                f"(or trust the notebook), or open the page that steps.save_html(\"backprop.html\") writes.")
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, str]:
+        return {"text/html": self.html(), "image/png": self.png(), "text/plain": self.how_to_play()}
 
     def save_html(self, path: str | os.PathLike) -> Path:
         """Write the player as a standalone page (it needs no internet) and return its path."""
         from .player import player_page
 
         path = Path(path)
-        path.write_text(player_page(self.svgs(), [frame.caption for frame in self._frames], self.title),
+        path.write_text(player_page(self.svgs(), [frame.caption for frame in self._frames], self.png(), self.title),
                         encoding="utf-8")
         return path
 
-
-def _short(x: float) -> str:
-    """A number for a caption: at most 4 decimals, trailing zeros dropped (0.5, 1.0, -1.5, 0.7071)."""
-    text = f"{x:.4f}".rstrip("0")
-    return text + "0" if text.endswith(".") else text
-
-
-def _formula(node: Value, name) -> str:
-    """How ``node`` was computed, in names and in numbers: ``n = a + b = 1.0 + 2.0 = 3.0``."""
-    inputs = operands(node)
-    op = node.op
-    if op in _INFIX and len(inputs) == 2:
-        symbolic = f" {op} ".join(name(x) for x in inputs)
-        numeric = f" {op} ".join(_short(x.data) for x in inputs)
-    elif op.startswith("**") and len(inputs) == 1:
-        symbolic, numeric = f"{name(inputs[0])}{op}", f"{_short(inputs[0].data)}{op}"
-    else:
-        symbolic = f"{op}({', '.join(name(x) for x in inputs)})"
-        numeric = f"{op}({', '.join(_short(x.data) for x in inputs)})"
-    return f"{name(node)} = {symbolic} = {numeric} = {_short(node.data)}"
