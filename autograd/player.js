@@ -18,9 +18,9 @@
     '<button type="button" data-action="next" title="next step (→)">next ▶</button>' +
     '<input type="range" class="ag-slider" min="0" step="1" value="0" aria-label="step">' +
     '<span class="ag-counter"></span>' +
-    '<button type="button" data-action="smaller" title="zoom out (-)">−</button>' +
+    '<button type="button" data-action="smaller" title="zoom out (-)" aria-label="zoom out">−</button>' +
     '<button type="button" data-action="fit" title="fit the picture to the window (0)">fit</button>' +
-    '<button type="button" data-action="larger" title="zoom in (+)">+</button>' +
+    '<button type="button" data-action="larger" title="zoom in (+)" aria-label="zoom in">+</button>' +
     '<button type="button" data-action="fullscreen" title="full screen (f)">⛶ full screen</button>';
   player.insertBefore(controls, caption);
   var slider = controls.querySelector(".ag-slider");

@@ -74,8 +74,8 @@ def step_through(root: Value, rankdir: str = "LR", *, parameters: Iterable[Value
 
     ``parameters`` picks the parameter leaves for the colours, as in
     ``draw_dot``. ``focus`` (a module such as ``model.layers[0].neurons[0]``,
-    or its parameters) steps through that neuron alone, for the first sample
-    that uses it: its ops from its inputs to its output, whose gradient is
+    or its parameters) steps through that neuron alone, for one sample that
+    uses it (the first a walk from ``root`` reaches): its ops from its inputs to its output, whose gradient is
     the one the whole of ``root``'s graph sends back to it. Graphs of more than
     ``max_nodes`` drawn nodes are refused: they make thousands of frames.
     """
@@ -172,7 +172,8 @@ def _focus_parameters(focus: Any) -> set[Value]:
 
 
 def _focused(root: Value, chosen: set[Value]) -> tuple[Value, set[Value]]:
-    """The output of the focus's ops for the first sample, and the nodes to draw as its inputs.
+    """The output of the focus's ops for one sample (the first the walk from ``root`` reaches), and the nodes
+    to draw as its inputs.
 
     The focus's ops use one of its parameters, or only other such ops and its
     parameters (the activation after a neuron's sum).
@@ -182,7 +183,9 @@ def _focused(root: Value, chosen: set[Value]) -> tuple[Value, set[Value]]:
     for node in order:
         if node.op and (any(x in chosen for x in node.parents) or all(x in own or x in chosen for x in node.parents)):
             own.add(node)
-    first = next((node for node in order if node in own), None)
+    # Where the focus reads its input: an op of a focus parameter and something from outside (not a ``p*p``).
+    first = next((node for node in order if node in own and any(x in chosen for x in node.parents)
+                  and not all(x in own or x in chosen for x in node.parents)), None)
     if first is None:
         raise ValueError("step_through(focus=...): the graph uses none of the focus's parameters")
     users: dict[Value, list[Value]] = {}
