@@ -183,9 +183,11 @@ def _focused(root: Value, chosen: set[Value]) -> tuple[Value, set[Value]]:
     for node in order:
         if node.op and (any(x in chosen for x in node.parents) or all(x in own or x in chosen for x in node.parents)):
             own.add(node)
-    # Where the focus reads its input: an op of a focus parameter and something from outside (not a ``p*p``).
-    first = next((node for node in order if node in own and any(x in chosen for x in node.parents)
-                  and not all(x in own or x in chosen for x in node.parents)), None)
+    # Where the focus reads its input: an op of focus parameters and of something else (not a p*p), the one
+    # made most of focus parameters (a neuron's Σwx+b, not an l2 penalty's Σp·p over every parameter).
+    reads = [node for node in order if node in own and any(x in chosen for x in node.parents)
+             and not all(x in chosen for x in node.parents)]
+    first = max(reads, key=lambda node: sum(x in chosen for x in node.parents) / len(node.parents), default=None)
     if first is None:
         raise ValueError("step_through(focus=...): the graph uses none of the focus's parameters")
     users: dict[Value, list[Value]] = {}
