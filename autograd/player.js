@@ -42,7 +42,7 @@
   var shownVersion = data.frames[0].slice();
   var index = 0;
   var timer = null;
-  var scale = null;  // null: natural size, never wider than the player
+  var scale = null;  // null: as wide as the player, as draw_dot's pictures are in Jupyter
 
   function show(i) {
     index = Math.max(0, Math.min(data.frames.length - 1, i));
@@ -61,7 +61,7 @@
   }
   function size() {
     stage.classList.toggle("ag-zoomed", scale !== null);
-    svg.style.width = (scale === null ? natural.width : natural.width * scale) + "px";
+    svg.style.width = scale === null ? "100%" : natural.width * scale + "px";
   }
   function fit() {  // as large as fits both the player's width and the window's height below the stage's top
     var width = stage.clientWidth;

@@ -13,8 +13,8 @@ the same flags: ``-K<engine> -T<format>``, DOT on stdin, the picture on stdout.
 
 ``Drawing`` is a ``graphviz.Digraph`` whose ``pipe`` and ``render`` go through this
 renderer, so ``draw_dot(...)`` displays inline in Jupyter on a machine that has
-only ``graphviz-pure``. Its mimebundle holds SVG (scaled down to the output's
-width, never up) and a PNG of the same size, which JupyterLab shows where it
+only ``graphviz-pure``. Its mimebundle holds SVG (as wide as the output, like
+the player) and a PNG of its natural size, which JupyterLab shows where it
 shows no SVG: in an untrusted notebook, as on GitHub.
 """
 
@@ -37,9 +37,7 @@ INSTALL_HINT = ("install one: `pip install graphviz-pure` (a dot-compatible rend
                 "https://graphviz.org/download/)")
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
-_SVG_TAG = re.compile(r"<svg\b")
-# What fits a picture to its container: as wide as it is, or as the container if that is narrower.
-FIT_WIDTH = "max-width:100%;height:auto"
+_SIZE = re.compile(r'(<svg\b[^>]*?) width="[^"]*" height="[^"]*"')
 PNG_DPI = 96  # one CSS pixel per pixel: the PNG shows at the SVG's size
 
 
@@ -90,8 +88,9 @@ def render_svgs(sources: Sequence[str]) -> list[str]:
 
 
 def fitted(svg: str) -> str:
-    """``svg`` with a style that scales it down to its container's width (and never up)."""
-    return _SVG_TAG.sub(f'<svg style="{FIT_WIDTH}"', svg, count=1)
+    """``svg`` without a size of its own, only its ``viewBox``: it takes its container's width (JupyterLab
+    shows it as an ``<img>``, which no stylesheet keeps from overflowing the output otherwise)."""
+    return _SIZE.sub(r'\1 width="100%"', svg, count=1)
 
 
 def png_base64(source: str) -> str:

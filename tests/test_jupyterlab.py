@@ -114,6 +114,22 @@ def test_a_committed_notebook_untrusted_then_trusted_then_a_new_player_in_the_da
             player.get_by_role("button", name="next").click()
             assert player.locator(".ag-caption").inner_text() != first
             assert player.locator(".ag-counter").inner_text().startswith("2 / ")
+            # Drawings and the player take the output's width, at about the same scale (CSS px per Graphviz pt).
+            scales = page.evaluate("""() => {
+              const area = document.querySelector('.jp-OutputArea-output').getBoundingClientRect().width;
+              const points = (img) => parseFloat(decodeURIComponent(img.src).match(/viewBox="[\\d.]+ [\\d.]+ ([\\d.]+)/)[1]);
+              const drawings = [...document.querySelectorAll('.jp-RenderedSVG img')].map(img =>
+                ({width: img.getBoundingClientRect().width, scale: img.getBoundingClientRect().width / (points(img) * 4 / 3)}));
+              const svg = document.querySelector('.ag-stage svg');
+              const player = {width: svg.getBoundingClientRect().width,
+                              scale: svg.getBoundingClientRect().width / (svg.viewBox.baseVal.width * 4 / 3)};
+              return {area, drawings, player};
+            }""")
+            print("JupyterLab sizes:", scales)
+            assert scales["drawings"] and all(abs(d["width"] - scales["area"]) <= 2 for d in scales["drawings"])
+            assert scales["area"] - 40 <= scales["player"]["width"] <= scales["area"]
+            drawn, played = scales["drawings"][1]["scale"], scales["player"]["scale"]  # draw_dot(L), step_through(L)
+            assert abs(drawn - played) / drawn < 0.1
 
             # A new cell with step_through, in the dark theme: the player's own colours keep their contrast.
             assert page.evaluate("document.body.dataset.jpThemeLight") == "false"
