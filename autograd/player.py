@@ -58,9 +58,9 @@ def _script_json(data: object) -> str:
     return json.dumps(data, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def player_html(svgs: Sequence[str], captions: Sequence[str], png: str, standalone: bool = False) -> str:
+def player_html(svgs: Sequence[str], captions: Sequence[str], png: str | None, standalone: bool = False) -> str:
     """The player for frames ``svgs[i]`` captioned ``captions[i]``, as an HTML fragment; ``png`` (base64)
-    is the still picture shown where no script runs.
+    is the still picture shown where no script runs (None: none, for a page, where scripts run).
 
     Each player gets its own element id, so several can live in one notebook:
     a digest of its frames and captions, then how many players with that
@@ -80,13 +80,14 @@ def player_html(svgs: Sequence[str], captions: Sequence[str], png: str, standalo
         css=_template("player.css").template,
         count=len(svgs),
         last_caption=html.escape(captions[-1]),
-        png=png,
+        still="" if png is None else (f'<img class="ag-still" alt="the last of {len(svgs)} frames: every gradient '
+                                      f'computed" src="data:image/png;base64,{png}">'),
         data=_script_json(data),
         js=_template("player.js").substitute(player_id=player_id),
     )
 
 
-def player_page(svgs: Sequence[str], captions: Sequence[str], png: str, title: str) -> str:
+def player_page(svgs: Sequence[str], captions: Sequence[str], title: str) -> str:
     """The player as a standalone page that fits the window and focuses itself, so the arrow keys work at once."""
     return _template("player_page.html").substitute(title=html.escape(title),
-                                                    player=player_html(svgs, captions, png, standalone=True))
+                                                    player=player_html(svgs, captions, None, standalone=True))

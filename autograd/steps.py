@@ -381,7 +381,7 @@ class Steps(Sequence[Frame]):
         from .player import player_page
 
         path = Path(path)
-        path.write_text(player_page(self.svgs(), [frame.caption for frame in self._frames], self.png(), self.title),
+        path.write_text(player_page(self.svgs(), [frame.caption for frame in self._frames], self.title),
                         encoding="utf-8")
         return path
 
