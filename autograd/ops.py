@@ -64,7 +64,9 @@ class Op:
     any number). ``domain`` is a ``Domain`` or its words. ``kink(*operands)``
     is the kink variable: the derivative jumps where it crosses 0 (relu: ``a``,
     max: ``a - b``). ``display`` is a format over the operands ``{0}, {1}, ...``
-    and ``params``, at ``precedence`` (ATOM for a call form). Write
+    and ``params``, at ``precedence`` (ATOM for a call form); an op of any number
+    of operands writes itself with ``display_many``; ``noun`` says what its
+    result is in a caption ("the product"). Write
     ``local_grads`` with arithmetic and ``autograd.math``, so that it serves
     higher-order gradients, ``compile`` and captions alike.
     """
@@ -81,6 +83,8 @@ class Op:
     family: str = ""
     sample_arity: int = 0
     word: str = ""
+    noun: str = ""
+    display_many: Callable[[Sequence[str]], str] | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
@@ -119,8 +123,11 @@ class Op:
         as loosely and not in first place (``a - (b - c)``), or as loosely under
         ``**``, which groups to the right (``(a**b)**c``).
         """
-        if self.arity is None:  # a variadic op writes itself as a call
-            return f"{self.name}({', '.join(text for text, _ in operands)})", ATOM
+        if self.arity is None:  # an op of any number of operands
+            texts = [text if precedence > self.precedence else f"({text})" for text, precedence in operands]
+            if self.display_many is not None:
+                return self.display_many(texts), self.precedence
+            return f"{self.name}({', '.join(texts)})", ATOM
         texts = []
         for i, (text, precedence) in enumerate(operands):
             first = self.display.startswith(f"{{{i}}}")
@@ -237,6 +244,14 @@ def _linear_forward(*operands: Any) -> Any:
     return reduce(add, map(mul, operands[:n], operands[n:2 * n]), operands[-1])
 
 
+def _linear_display(texts: Sequence[str]) -> str:
+    """b + w₁·x₁ + ... + wₙ·xₙ over operand texts (w₁..wₙ, x₁..xₙ, b), the middle elided past three terms."""
+    n = len(texts) // 2
+    terms = [f"{w} * {x}" for w, x in zip(texts[:n], texts[n:2 * n], strict=True)]
+    shown = terms if n <= 3 else [terms[0], "…", terms[-1]]
+    return " + ".join([texts[-1], *shown])
+
+
 def _linear_local_grads(out: Any, *operands: Any) -> tuple[Any, ...]:
     n = len(operands) // 2
     return (*operands[n:2 * n], *operands[:n], 1.0)
@@ -272,14 +287,19 @@ _POWER_WORDS = ("a base > 0, or a base of 0 with exponent >= 0, or a negative ba
 # ------------------------------------------------------------------ the table
 # name            forward          local derivatives (out, operands...)            the rest
 
-ADD = Op("+", add, lambda out, a, b: (1.0, 1.0), display="{0} + {1}", precedence=SUM, word="add")
-SUB = Op("-", sub, lambda out, a, b: (1.0, -1.0), display="{0} - {1}", precedence=SUM, word="sub")
-MUL = Op("*", mul, lambda out, a, b: (b, a), display="{0} * {1}", precedence=PRODUCT, word="mul")
+ADD = Op("+", add, lambda out, a, b: (1.0, 1.0), display="{0} + {1}", precedence=SUM, word="add",
+         noun="the sum")
+SUB = Op("-", sub, lambda out, a, b: (1.0, -1.0), display="{0} - {1}", precedence=SUM, word="sub",
+         noun="the difference")
+MUL = Op("*", mul, lambda out, a, b: (b, a), display="{0} * {1}", precedence=PRODUCT, word="mul",
+         noun="the product")
 DIV = Op("/", truediv, lambda out, a, b: (1.0 / b, -out / b),
-         Domain("a divisor other than 0", _nonzero_divisor), display="{0} / {1}", precedence=PRODUCT, word="div")
+         Domain("a divisor other than 0", _nonzero_divisor), display="{0} / {1}", precedence=PRODUCT, word="div",
+         noun="the quotient")
 POW = Op("**", am.FLOAT_KERNELS["power"], lambda out, a, b: (b * a ** (b - 1.0), _d_power_d_exponent(out, a)),
-         Domain(_POWER_WORDS, _positive), display="{0}**{1}", precedence=POWER, word="pow")
-NEG = Op("neg", neg, lambda out, a: (-1.0,), display="-{0}", precedence=UNARY)
+         Domain(_POWER_WORDS, _positive), display="{0}**{1}", precedence=POWER, word="pow",
+         noun="the power")
+NEG = Op("neg", neg, lambda out, a: (-1.0,), display="-{0}", precedence=UNARY, noun="the negation")
 ABS = Op("abs", abs, lambda out, a: (_sign(a),), kink=_first)
 EXP = Op("exp", _math.exp, lambda out, a: (out,), Domain("an input whose exp fits in a float (x <= 709.78)", _exp_fits))
 LOG = Op("log", am.FLOAT_KERNELS["log"], lambda out, a: (1.0 / a,), Domain("an input > 0", _positive))
@@ -297,7 +317,8 @@ MAX = Op("max", _max, lambda out, a, b: (am.where(a >= b, 1.0, 0.0), am.where(a 
 MIN = Op("min", _min, lambda out, a, b: (am.where(a <= b, 1.0, 0.0), am.where(a <= b, 0.0, 1.0)), kink=_difference)
 # b + Σ wᵢxᵢ as one node over operands (w₁..wₙ, x₁..xₙ, b): ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.
 # The sum runs b + w₁x₁ + w₂x₂ + ..., the order micrograd's `sum(..., b)` adds in.
-LINEAR = Op("Σwx+b", _linear_forward, _linear_local_grads, arity=None, sample_arity=5, word="linear")
+LINEAR = Op("Σwx+b", _linear_forward, _linear_local_grads, arity=None, sample_arity=5, word="linear",
+            precedence=SUM, display_many=_linear_display, noun="the neuron sum")
 
 
 @lru_cache(maxsize=256)
@@ -318,7 +339,8 @@ def _power(k: float) -> Op:
     rule: Callable[[Any, Any], tuple[Any]] = ((lambda out, a: (0.0,)) if k == 0 else
                                               (lambda out, a: (k * a ** (k - 1.0),)))
     return Op(f"**{k:g}", forward, rule, Domain(_POWER_WORDS, distance), arity=1,
-              display="{0}**{k}", precedence=POWER, params={"k": k}, family="**k", word="pow")
+              display="{0}**{k}", precedence=POWER, params={"k": k}, family="**k", word="pow",
+              noun="the power")
 
 
 @lru_cache(maxsize=64)

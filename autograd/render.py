@@ -3,16 +3,20 @@
 ``render`` and ``render_svgs`` run the renderer directly (``step_through``
 renders all its frames in one run). ``Drawing`` is a ``graphviz.Digraph`` and
 renders through the ``graphviz`` package, which ``import autograd`` has pointed
-at the same renderer (see ``autograd.renderer``).
+at the same renderer (see ``autograd.renderer``). Its mimebundle holds SVG (as
+wide as the output, like the player) and a PNG of its natural size, which
+JupyterLab shows where it shows no SVG: in an untrusted notebook, as on GitHub.
 """
 
 from __future__ import annotations
 
+import base64
 import functools
 import re
 import subprocess
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from .extras import raise_missing_extra
 from .renderer import RendererNotFound, find_renderer
@@ -24,6 +28,8 @@ except ModuleNotFoundError as missing:
 
 _SVG = re.compile(r"<svg\b.*?</svg>", re.DOTALL)
 _FORMAT_LIST = re.compile(r"Use one of:(.*)", re.DOTALL)
+_SIZE = re.compile(r'(<svg\b[^>]*?) width="[^"]*" height="[^"]*"')
+PNG_DPI = 96  # one CSS pixel per pixel: the PNG shows at the SVG's size
 
 
 def render(source: str, format: str = "svg", engine: str = "dot") -> bytes:
@@ -66,6 +72,20 @@ def renderer_formats(program: str) -> frozenset[str]:
     return frozenset(name.split(":")[0] for name in listed.group(1).split())
 
 
+def fitted(svg: str) -> str:
+    """``svg`` without a size of its own, only its ``viewBox``: it takes its container's width.
+
+    JupyterLab shows SVG as an ``<img>``, which no stylesheet keeps from overflowing the output otherwise.
+    """
+    return _SIZE.sub(r'\1 width="100%"', svg, count=1)
+
+
+def png_base64(source: str) -> str:
+    """The picture of DOT ``source`` as a PNG at ``PNG_DPI``, base64-encoded as Jupyter stores it."""
+    picture = render(source.replace("digraph {", f"digraph {{\n\tdpi={PNG_DPI}", 1), "png")
+    return base64.b64encode(picture).decode("ascii")
+
+
 class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type hints
     """A ``graphviz.Digraph`` that makes SVG unless told otherwise (``.render(name)`` writes ``name.svg``).
 
@@ -82,6 +102,11 @@ class Drawing(graphviz.Digraph):  # type: ignore[misc]  # graphviz ships no type
     def __repr__(self) -> str:
         """What the drawing holds, with no memory address, so a notebook's plain-text output stays the same."""
         return f"<Drawing: {len(self.body)} DOT statements>"
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, str]:
+        """SVG fitted to the output's width, a PNG for viewers that show no SVG, and the plain-text repr."""
+        svg = self.pipe("svg", encoding="utf-8")
+        return {"image/svg+xml": fitted(svg), "image/png": png_base64(self.source), "text/plain": repr(self)}
 
     def _get_parameters(self, **kwargs: object) -> dict[str, object]:
         """graphviz's options of every ``pipe`` and ``render``, made quiet (as ``render`` above is).

@@ -221,10 +221,11 @@ KERNELS: dict[str, Callable[..., float]] = dict(FLOAT_KERNELS)
 """The functions that written-out expressions call, by the name they call them."""
 
 
-def formulas(rule: Callable[..., Any], out: str, operands: list[str]) -> tuple[str, ...] | None:
-    """A rule's local derivatives as formulas over the given names, or None if it cannot be written out."""
+def formulas(rule: Callable[..., Any], out: tuple[str, int], operands: list[tuple[str, int]]) -> tuple[str, ...] | None:
+    """A rule's local derivatives as formulas over the given texts (each with its precedence), or None if it
+    cannot be written out (it calls ``math`` itself, say)."""
     try:
-        local = rule(Symbol(out), *(Symbol(name) for name in operands))
+        local = rule(Symbol(*out), *(Symbol(*operand) for operand in operands))
         return tuple(as_symbol(d).text for d in local)
     except Exception:
         return None

@@ -14,6 +14,11 @@ neuron 3, weight 1) and ``layers.0.neurons.3.b`` (its bias), and each
 parameter's ``label`` is set to its name, so a drawn graph shows where every
 leaf lives.
 
+``groups("layer")`` (or ``"neuron"``) maps every parameter to the module it
+belongs to at that level, by the same names: ``layers.0.neurons.3.w.1`` is in
+``layers.0`` and in ``layers.0.neurons.3``. ``autograd.draw_dot(loss,
+groups=model.groups("layer"))`` draws each group as one box.
+
 The state of a model is ``{name: float}``. ``save(path)`` writes it as JSON;
 ``load(path)`` reads it back exactly (JSON keeps every bit of a float) after
 checking the whole file against the model, so a bad file changes nothing.
@@ -63,6 +68,23 @@ class Module:
         """Set each parameter's ``label`` to its name (with ``prefix`` in front), for drawings and errors."""
         for name, parameter in self.named_parameters():
             parameter.label = prefix + name
+
+    def groups(self, level: str) -> dict[Value, str]:
+        """Each parameter's group at ``level`` ("layer", "neuron", ...): the name up to ``<level>s.<index>``.
+
+        A ``ValueError`` says so when no parameter lies in a list attribute named ``<level>s``.
+        """
+        found: dict[Value, str] = {}
+        for name, parameter in self.named_parameters():
+            parts = name.split(".")
+            at = next((i for i in range(len(parts) - 1) if parts[i] == f"{level}s" and parts[i + 1].isdigit()), None)
+            if at is not None:
+                found[parameter] = ".".join(parts[:at + 2])
+        if not found:
+            example = next((name for name, _ in self.named_parameters()), "")
+            raise ValueError(f"{type(self).__name__} has no {level}s to group its parameters by "
+                             f"(no parameter name has '{level}s.<index>'; they look like {example!r})")
+        return found
 
     # ------------------------------------------------------------ state
     def state_dict(self) -> dict[str, float]:

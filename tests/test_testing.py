@@ -169,7 +169,7 @@ def test_an_expression_prints_as_a_readable_formula():
         of(ops.POW, x0, x1): "x0**x1",
         of(ops.DIV, Node("constant", param=2.0), of(ops.MUL, x0, x0)): "2.0 / (x0 * x0)",
         of(ops.leaky_relu(0.1), x0): "leaky_relu(x0, 0.1)",
-        of(ops.LINEAR, x0, Node("constant", param=-1.0), x1, x2, x0): "Σwx+b(x0, -1.0, x1, x2, x0)",
+        of(ops.LINEAR, x0, Node("constant", param=-1.0), x1, x2, x0): "x0 + x0 * x1 + -1.0 * x2",
     }
     for root, text in cases.items():
         assert str(Expression(root, [0.5, 1.5, 2.5])) == text
