@@ -41,9 +41,11 @@ an escape sequence; a control character shows as ``\\xNN``.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
-from typing import TYPE_CHECKING, Iterable, Mapping, Protocol
+from typing import TYPE_CHECKING, Protocol
+from collections.abc import Iterable, Mapping
 
 from .graph import topological_order
 from .value import Value
@@ -235,7 +237,8 @@ class Picture:
 
     def drawing(self, rankdir: str = "LR", grads: Mapping[Value, float] | None = None, *,
                 known: set[Value] | None = None, current: Value | None = None, edge: Edge | None = None,
-                sizes: Mapping[Value, tuple[float, float]] | None = None, legend_missing: bool | None = None) -> Drawing:
+                sizes: Mapping[Value, tuple[float, float]] | None = None,
+                legend_missing: bool | None = None) -> Drawing:
         """The whole graph.
 
         ``grads`` maps nodes to the gradients shown (missing: "–"; None: no grad
@@ -277,7 +280,7 @@ class Picture:
         from .render import render
 
         dot = self._new_drawing(rankdir)
-        owner = []
+        owner: list[Value] = []
         for node, texts in labels.items():
             for text in dict.fromkeys(texts):
                 dot.node(f"s{len(owner)}", text)
@@ -412,7 +415,7 @@ class Picture:
                 legend.node("legend_missing", f"{NOT_COMPUTED} : not computed yet", id="legend_missing",
                             shape="plaintext", style="", fontsize=size, height="0.3")
                 shown.append("missing")
-            for above, below in zip(shown, shown[1:]):  # stacked in one column
+            for above, below in itertools.pairwise(shown):  # stacked in one column
                 legend.edge(f"legend_{above}", f"legend_{below}", style="invis")
 
 

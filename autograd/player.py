@@ -26,7 +26,7 @@ import re
 from collections import Counter
 from importlib.resources import files
 from string import Template
-from typing import Sequence
+from collections.abc import Sequence
 
 _shown: Counter[str] = Counter()  # players made so far in this process, per content digest
 # A node, edge or cluster of Graphviz's SVG: flat, never nested.

@@ -36,7 +36,8 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, NamedTuple, overload
+from typing import TYPE_CHECKING, Any, NamedTuple, overload
+from collections.abc import Iterable
 
 from .backprop import propagate
 from .draw import Picture, short_number
@@ -337,7 +338,7 @@ class Steps(Sequence[Frame]):
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any) -> dict[str, str]:
         return {"text/html": self.html(), "image/png": self.png(), "text/plain": self.how_to_play()}
 
-    def save_html(self, path: str | os.PathLike) -> Path:
+    def save_html(self, path: str | os.PathLike[str]) -> Path:
         """Write the player as a standalone page (it needs no internet) and return its path."""
         from .player import player_page
 
