@@ -158,10 +158,10 @@ def dot_text(text: str) -> NoHtml:
 
     Marked ``nohtml``: the graphviz package would pass ``<…>`` on as an HTML-like label.
     """
-    import graphviz
+    from .render import nohtml
 
     text = _CONTROL.sub(lambda m: " " if m.group() in "\t\n\r" else f"\\x{ord(m.group()):02x}", text)
-    return graphviz.nohtml(text.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;"))
+    return nohtml(text.replace("\\", "\\\\").replace('"', '\\"').replace("&", "&amp;"))
 
 
 def record_text(text: str) -> str:

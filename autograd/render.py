@@ -72,6 +72,11 @@ def renderer_formats(program: str) -> frozenset[str]:
     return frozenset(name.split(":")[0] for name in listed.group(1).split())
 
 
+def nohtml(text: str) -> Any:
+    """``text`` marked for the graphviz package as plain text, never an HTML-like label (``<…>``)."""
+    return graphviz.nohtml(text)
+
+
 def fitted(svg: str) -> str:
     """``svg`` without a size of its own, only its ``viewBox``: it takes its container's width.
 

@@ -148,7 +148,9 @@ def test_a_system_dot_wins_and_graphviz_is_left_as_it_was(tmp_path):
     assert_lecture_picture(report, tmp_path)
     runs = log.read_text().splitlines()
     renders = [line for line in runs if line != "-T?"]  # -T? : draw_dot asking which formats it makes
-    assert len(renders) == 6 and all(line.startswith("-Kdot -Tsvg") for line in renders)  # 3 drawings each
+    svgs = [line for line in renders if line.startswith("-Kdot -Tsvg")]
+    assert len(svgs) == 6  # 3 drawings each, the plain Digraph and draw_dot
+    assert renders.count("-Kdot -Tpng") == 1 and len(renders) == 7  # draw_dot's bundle also holds a PNG
 
 
 def test_a_dot_binary_the_user_chose_is_left_alone(tmp_path):
