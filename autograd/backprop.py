@@ -20,9 +20,9 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
+from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, overload
-from collections.abc import Callable, Iterator, Sequence
 
 from . import grad_mode
 from .graph import ordered, topological_order
@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 _INF = math.inf
 _DATA = attrgetter("data")
+_IN_RULE = "while computing the local derivatives of {} (its local_grads rule)"
 
 # on_edge(out, operand, upstream, local, contribution): called for every edge the walk takes.
 EdgeCallback = Callable[[Any, Any, Any, Any, Any], None]
@@ -49,7 +50,6 @@ def propagate(root: Value, seed: Any = 1.0, create_graph: bool = False,
     kind of derivatives raises, naming its op.
     """
     grads: dict[Value, Any] = {root: seed}
-    local: Sequence[Any] | None
     received = grads.get
     plain = not create_graph and on_edge is None
     with _walking(create_graph):
@@ -59,56 +59,41 @@ def propagate(root: Value, seed: Any = 1.0, create_graph: bool = False,
             if op is None:
                 continue
             g = grads[out]
-            if plain and type(op) is Op:
-                # The hot case, an op of the table in a plain backward: the general loop below, unrolled.
-                n = len(inputs)
+            n = len(inputs)
+            if plain and n <= 2 and type(op) is Op:
+                # The hot case, a unary or binary op of the table in a plain backward: the loop below, unrolled.
+                a = inputs[0]
                 try:
-                    if n == 2:
-                        a, b = inputs
-                        local = op.local_grads(out.data, a.data, b.data)
-                    elif n == 1:
-                        a = inputs[0]
-                        local = op.local_grads(out.data, a.data)
-                    else:
-                        local = op.local_grads(out.data, *[x.data for x in inputs])
+                    local = (op.local_grads(out.data, a.data, inputs[1].data) if n == 2
+                             else op.local_grads(out.data, a.data))
                 except DOMAIN_ERRORS as e:
                     raise op_error(op, inputs, e, in_backward=True) from None
                 except Exception as e:
-                    e.add_note(f"while computing the local derivatives of {op.name} (its local_grads rule)")
+                    e.add_note(_IN_RULE.format(op.name))
                     raise
+                try:
+                    da, db = local if n == 2 else (*local, None)
+                except (TypeError, ValueError):
+                    raise _wrong_length(op, local, n) from None
+                before = received(a)
+                grads[a] = g * da if before is None else before + g * da
                 if n == 2:
-                    try:
-                        da, db = local
-                    except (TypeError, ValueError):
-                        raise _wrong_length(op, local, n) from None
-                    before = received(a)
-                    grads[a] = g * da if before is None else before + g * da
+                    b = inputs[1]
                     before = received(b)
                     grads[b] = g * db if before is None else before + g * db
-                    continue
-                if n == 1:
-                    try:
-                        (da,) = local
-                    except (TypeError, ValueError):
-                        raise _wrong_length(op, local, n) from None
-                    before = received(a)
-                    grads[a] = g * da if before is None else before + g * da
-                    continue
-                if len(local) != n:
-                    raise _wrong_length(op, local, n)
-                for x, d in zip(inputs, local):  # noqa: B905 - the lengths were checked just above
-                    before = received(x)
-                    grads[x] = g * d if before is None else before + g * d
                 continue
-            if not isinstance(op, Op):
-                local = None
-                pairs: Sequence[tuple[Value, Any]] = _hand_written(out, g, inputs, create_graph)
-            else:
-                local = _local_grads(op, out, inputs, create_graph)
-                pairs = [(x, g * d) for x, d in zip(inputs, local, strict=True)]
-            for position, (x, contribution) in enumerate(pairs):
+            if not isinstance(op, Op):  # a hand-written _backward: its additions are the contributions
+                for x, contribution in _hand_written(out, g, inputs, create_graph):
+                    if on_edge is not None:
+                        on_edge(out, x, g, None, contribution)
+                    before = received(x)
+                    grads[x] = contribution if before is None else before + contribution
+                continue
+            local = local_derivatives(op, out, inputs, create_graph)
+            for x, d in zip(inputs, local):  # noqa: B905 - local_derivatives checked the length
+                contribution = g * d
                 if on_edge is not None:
-                    on_edge(out, x, g, None if local is None else local[position], contribution)
+                    on_edge(out, x, g, d, contribution)
                 before = received(x)
                 grads[x] = contribution if before is None else before + contribution
     if not create_graph:
@@ -116,8 +101,12 @@ def propagate(root: Value, seed: Any = 1.0, create_graph: bool = False,
     return grads
 
 
-def _local_grads(op: Op, out: Value, inputs: tuple[Value, ...], on_values: bool) -> Sequence[Any]:
-    """The rule's ``(∂out/∂operand, ...)``, on floats or (``on_values``) on the nodes, checked for length."""
+def local_derivatives(op: Op, out: Value, inputs: tuple[Value, ...], on_values: bool = False) -> Sequence[Any]:
+    """The rule's ``(∂out/∂operand, ...)``, on floats or (``on_values``) on the nodes, checked for length.
+
+    A domain error is the engine's "not finite" error naming the op; any other
+    exception from the rule is the rule's own bug and surfaces as itself, with a note naming the op.
+    """
     try:
         if on_values:
             grad_mode.set_rule_on_values(op.name)
@@ -127,7 +116,7 @@ def _local_grads(op: Op, out: Value, inputs: tuple[Value, ...], on_values: bool)
     except DOMAIN_ERRORS as e:
         raise op_error(op, inputs, e, in_backward=True) from None
     except Exception as e:
-        e.add_note(f"while computing the local derivatives of {op.name} (its local_grads rule)")
+        e.add_note(_IN_RULE.format(op.name))
         raise
     try:
         if len(local) == len(inputs):

@@ -32,8 +32,8 @@ from typing import Any
 from collections.abc import Callable, Iterable
 
 from . import grad_mode
-from .backprop import propagate
-from .ops import (ABS, ADD, ATAN, COS, DIV, DOMAIN_ERRORS, EXP, FORWARD_ERRORS, LINEAR, LOG, MAX, MIN, MUL, NEG, POW,
+from .backprop import local_derivatives, propagate
+from .ops import (ABS, ADD, ATAN, COS, DIV, EXP, FORWARD_ERRORS, LINEAR, LOG, MAX, MIN, MUL, NEG, POW,
                   RELU, SIGMOID, SIN, SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, op_error, power)
 
 _INF = math.inf
@@ -89,7 +89,7 @@ class Value:
             raise TypeError(f"Value's _op must be a str (the op's name), got {type(_op).__name__}: {_op!r}")
         children = _children_of(_children, label)
         if type(data) is not float:
-            data = _to_float(data, label)
+            data = _to_float(data, f"Value{_named(label)}")
         if not -_INF < data < _INF:
             raise ValueError(f"Value{_named(label)} needs a finite number, got {data!r}")
         self.data = data
@@ -149,12 +149,8 @@ class Value:
         op = self.operation
         assert isinstance(op, Op)
         parents = self.parents
-        try:
-            local = op.local_grads(self.data, *[p.data for p in parents])
-        except DOMAIN_ERRORS as e:
-            raise op_error(op, parents, e, in_backward=True) from None
         g = self.grad
-        for p, d in zip(parents, local, strict=True):
+        for p, d in zip(parents, local_derivatives(op, self, parents), strict=True):
             p.grad += g * d
 
     def is_leaf(self) -> bool:
@@ -356,20 +352,19 @@ def _children_of(children: Any, label: str) -> tuple[Value, ...]:
     return found
 
 
-def _to_float(data: Any, label: str) -> float:
-    """Turn a real number (int, float, numpy float, Fraction, ...) into a float."""
+def _to_float(data: Any, who: str) -> float:
+    """A real number (int, float, numpy float, Fraction, ...) as a float; else an error that starts with ``who``."""
     if isinstance(data, Value):
-        raise TypeError(f"Value{_named(label)} takes a number, got a Value: use v.detach() or v.data")
+        raise TypeError(f"{who} takes a number, got a Value: use v.detach() or v.data")
     if _is_real(data):
         try:
             return float(data)
         except OverflowError:
-            raise OverflowError(f"Value{_named(label)} needs a number that fits in a float, got "
+            raise OverflowError(f"{who} needs a number that fits in a float, got "
                                 f"{type(data).__name__} {_shown(data)}") from None
         except (TypeError, ValueError) as e:
-            raise TypeError(f"Value{_named(label)} cannot turn {type(data).__name__} {_shown(data)} "
-                            f"into a float: {e}") from None
-    raise TypeError(f"Value{_named(label)} needs a real number, got {type(data).__name__}: {_shown(data)}")
+            raise TypeError(f"{who} cannot turn {type(data).__name__} {_shown(data)} into a float: {e}") from None
+    raise TypeError(f"{who} needs a real number, got {type(data).__name__}: {_shown(data)}")
 
 
 def _shown(x: Any) -> str:
@@ -386,14 +381,14 @@ def _named(label: str) -> str:
 
 
 def _number(op: Op, x: Any, beside: Value) -> float:
-    """A plain number operand of ``op`` as a float, or an error naming the op and the Value beside it."""
+    """A plain number operand of ``op`` as a float, or an error naming the op and the Value beside it.
+
+    The message is written only on failure: this runs for every constant in an expression.
+    """
     try:
         return float(x)
-    except OverflowError:
-        raise OverflowError(f"{op.name} failed beside {beside.data!r}{_named(beside.label)}: the number "
-                            f"{_shown(x)} does not fit in a float") from None
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"{op.name} cannot use {type(x).__name__} {_shown(x)} as a number: {e}") from None
+    except (OverflowError, TypeError, ValueError):
+        return _to_float(x, f"{op.name} beside {beside.data!r}{_named(beside.label)}")  # raises, saying so
 
 
 def _constant(op: Op, x: Any, beside: Value | None) -> Value:
