@@ -217,16 +217,15 @@ def _number(x: float) -> Text:
     return text, UNARY if text.startswith("-") else ATOM
 
 
-def _form(node: Value, args: Sequence[Text]) -> tuple[str, Text, tuple[str, ...] | None]:
-    """(what it is, how it is written, ∂node/∂ each operand) of ``node``'s op over the operand texts ``args``.
+def _form(node: Value, args: Sequence[Text]) -> tuple[str, Text]:
+    """(what it is, how it is written) of ``node``'s op over the operand texts ``args``.
 
-    A node built by hand, the lecture's way, is written ``name(args)``, with no formula for its derivatives.
+    A node built by hand, the lecture's way, is written ``name(args)``.
     """
     op = node.operation
     if not isinstance(op, Op):
-        return "", (f"{node.op}({', '.join(text for text, _ in args)})", ATOM), None
-    written = op.write(args)
-    return op.noun, written, formulas(op.local_grads, _expression(node) if node.label else written, list(args))
+        return "", (f"{node.op}({', '.join(text for text, _ in args)})", ATOM)
+    return op.noun, op.write(args)
 
 
 def _expression(node: Value, depth: int = 2) -> Text:
@@ -258,13 +257,17 @@ def describe(node: Value) -> str:
     """What captions call ``node``: its label; a constant's value; else what it is, "the product a * b", "tanh(…)"."""
     if node.label or not node.op:
         return _expression(node)[0]
-    kind, written, _ = _form(node, [_expression(x, 1) for x in node.parents])
+    kind, written = _form(node, [_expression(x, 1) for x in node.parents])
     return f"{kind} {written[0]}" if kind else written[0]
 
 
 def local_formula(node: Value, position: int) -> str | None:
     """∂node/∂(its operand at ``position``) as a formula in the operands' names: "f" for d * f; None if unknown."""
-    derivatives = _form(node, [_expression(x) for x in node.parents])[2]
+    op = node.operation
+    if not isinstance(op, Op):  # a hand-written _backward: nothing to read a formula from
+        return None
+    args = [_expression(x) for x in node.parents]
+    derivatives = formulas(op.local_grads, _expression(node) if node.label else op.write(args), args)
     return None if derivatives is None else derivatives[position]
 
 
