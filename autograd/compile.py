@@ -25,7 +25,6 @@ from .ops import FORWARD_ERRORS, Op
 from .value import Value, apply, record
 
 _INF = math.inf
-_MATH_ERRORS = FORWARD_ERRORS
 _NUMBER = "number"  # marks a number's place in a call's structure
 _WARM_UP_CALLS = 8
 Structure = tuple[Any, ...]  # a call's arguments with each Value and number replaced by a marker
@@ -154,7 +153,7 @@ class _Version:
         forward = self.generated.forward
         try:
             out, saved = forward(*[v.data for v in inputs], *data)
-        except _MATH_ERRORS:
+        except FORWARD_ERRORS:
             self.replay(inputs, data)  # raises the eager engine's error
             raise
         if not -_INF < sum(saved) < _INF:  # some value is inf or nan (or the sum overflowed): ask the engine
@@ -183,7 +182,7 @@ class _Version:
             saved = self.generated.forward(*inputs, *data)[1]
         try:
             grads = self.generated.backward(saved)
-        except _MATH_ERRORS:
+        except FORWARD_ERRORS:
             self.replay_backward(saved, labels)
             raise
         if not -_INF < sum(grads) < _INF:
@@ -202,7 +201,7 @@ class _Version:
         try:
             for _ in range(_WARM_UP_CALLS):
                 self.generated.backward(self.generated.forward(*values, *data)[1])
-        except _MATH_ERRORS:
+        except FORWARD_ERRORS:
             pass  # these numbers fail: the real call says how, as eager mode would
 
     # When the generated code fails, the same computation on Values says what went wrong, as eager mode would.

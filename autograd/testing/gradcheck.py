@@ -32,10 +32,9 @@ from collections.abc import Callable, Iterator, Sequence
 from ..backprop import grad
 from ..grad_mode import enable_grad, no_grad
 from ..graph import topological_order
-from ..ops import Op
+from ..ops import FORWARD_ERRORS, Op
 from ..value import Value, apply
 
-_MATH_ERRORS = (ValueError, ZeroDivisionError, OverflowError)
 _T = TypeVar("_T")
 
 
@@ -176,7 +175,7 @@ def _central(g: Callable[[float], float], x: float, eps: float) -> float | str:
     """(g(x + ε) − g(x − ε)) / 2ε, or why it cannot be computed."""
     try:
         return (g(x + eps) - g(x - eps)) / (2.0 * eps)
-    except _MATH_ERRORS as e:
+    except FORWARD_ERRORS as e:
         return f"undefined: {type(e).__name__} within ±eps ({e})"
 
 
@@ -184,7 +183,7 @@ def _central_vector(g: Callable[[float], list[float]], x: float, eps: float, n: 
     """The central difference of a vector-valued g, element by element."""
     try:
         plus, minus = g(x + eps), g(x - eps)
-    except _MATH_ERRORS as e:
+    except FORWARD_ERRORS as e:
         return [f"undefined: {type(e).__name__} within ±eps ({e})"] * n
     return [(p - m) / (2.0 * eps) for p, m in zip(plus, minus, strict=True)]
 
@@ -233,7 +232,7 @@ def _kinks_in_reach(order: list[Value], leaf: Value, eps: float) -> list[str]:
             continue
         try:
             local = op.local_grads(node.data, *data)
-        except _MATH_ERRORS:
+        except FORWARD_ERRORS:
             speed[node] = math.inf
             continue
         speed[node] = sum(abs(d) * s for d, s in zip(local, speeds, strict=True))
@@ -253,7 +252,7 @@ def _wrong_rules(order: list[Value], eps: float, atol: float, rtol: float) -> li
     for node, op, args in _unblamed(order, blamed):
         try:
             local = op.local_grads(node.data, *args)
-        except _MATH_ERRORS as e:
+        except FORWARD_ERRORS as e:
             blamed[op.name] = f"{op.name}{_where(node)}: its rule raises {type(e).__name__} at {_args(args)}: {e}"
             continue
         if len(local) != len(args):
