@@ -34,7 +34,8 @@ from typing import Any
 from collections.abc import Callable, Sequence
 
 from .ops import Op
-from .symbolic import KERNELS, Symbol, as_symbol, literal, spilling
+from .math import FLOAT_KERNELS
+from .symbolic import Symbol, as_symbol, literal, spilling
 
 # The longest sum written on one line; a longer one continues on the next (`s = s + ...`).
 TERMS_PER_LINE = 64
@@ -187,8 +188,8 @@ class _Writer:
         self.steps, self.first = program.steps, program.first_step
         self.n_inputs = len(program.input_names)
         self.n_arguments = self.n_inputs + len(program.number_names)
-        self.namespace: dict[str, object] = dict(KERNELS)
-        self.names = _Names(_RESERVED | set(KERNELS))
+        self.namespace: dict[str, object] = dict(FLOAT_KERNELS)
+        self.names = _Names(_RESERVED | set(FLOAT_KERNELS))
         self.called_forward: set[Op] = set()   # ops whose forward is called, not written out
         self.called_rule: set[Op] = set()      # ops whose rule is called, not written out
         self.forward_checked: set[Op] = set()  # ops whose written forward was checked once

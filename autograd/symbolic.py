@@ -24,7 +24,6 @@ from contextvars import ContextVar
 from typing import Any
 from collections.abc import Callable
 
-from .math import FLOAT_KERNELS
 from .ops import ATOM, POWER, PRODUCT, SUM, UNARY
 
 CONDITION = SUM - 1  # a comparison binds more loosely than any arithmetic
@@ -209,16 +208,12 @@ class spilling:
 
 
 def call(name: str, *args: Symbol) -> Symbol:
-    """``name(args)``, a call of the float kernel ``FLOAT_KERNELS[name]``."""
+    """``name(args)``, a call of the float kernel ``autograd.math.FLOAT_KERNELS[name]``."""
     return _deep(f"{name}({', '.join(a.text for a in args)})", ATOM, 1 + max(a.depth for a in args))
 
 
 def _wrapped(symbol: Symbol, needed: bool) -> str:
     return f"({symbol.text})" if needed else symbol.text
-
-
-KERNELS: dict[str, Callable[..., float]] = dict(FLOAT_KERNELS)
-"""The functions that written-out expressions call, by the name they call them."""
 
 
 def formulas(rule: Callable[..., Any], out: tuple[str, int], operands: list[tuple[str, int]]) -> tuple[str, ...] | None:
