@@ -1,18 +1,23 @@
 """The backward walk: the chain rule over a topological order.
 
-``propagate`` is the one walk. ``Value.backward``, ``grad`` (first and higher
-order) and the step-through player all call it.
-
 For each node ``out``, visited after every node that uses it, its gradient
 ``g = ∂L/∂out`` is complete; the op's rule (``ops.py``) gives the local
 derivatives ``∂out/∂a``, and each operand ``a`` receives ``g · ∂out/∂a``,
 summed over every use of ``a``.
 
-The walk reads a node through ``operation`` (its op's row, None for a leaf),
-``parents`` and ``data`` only. A node built the micrograd lecture's way, with
-a hand-written ``_backward`` closure, has no row: at its turn the walk runs
-the closure, which adds into its children's ``.grad``, and takes what it added
-as their contributions.
+Two walks share that step:
+
+* ``backward`` (``Value.backward``) adds into each node's ``.grad`` as it
+  goes, as micrograd does, and puts every ``.grad`` back if a gradient comes
+  out infinite or a rule fails;
+* ``propagate`` (``grad``, first and higher order, and the step-through
+  player) collects the gradients in a dict and leaves ``.grad`` alone.
+
+The walks read a node through ``operation`` (its op's row, None for a leaf),
+its operands (``graph.py``), ``data`` and ``grad``. A node built the micrograd
+lecture's way, with a hand-written ``_backward`` closure, has no row: at its
+turn the walk runs the closure, which adds into its children's ``.grad``, and
+takes what it added as their contributions.
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import grad_mode
-from .graph import ordered, topological_order
+from .graph import operands, sorted_nodes, topological_order
 from .ops import DOMAIN_ERRORS, Op, op_error
 
 if TYPE_CHECKING:
@@ -33,10 +38,72 @@ if TYPE_CHECKING:
 
 _INF = math.inf
 _DATA = attrgetter("data")
+_GRAD = attrgetter("grad")
 _IN_RULE = "while computing the local derivatives of {} (its local_grads rule)"
 
 # on_edge(out, operand, upstream, local, contribution): called for every edge the walk takes.
 EdgeCallback = Callable[[Any, Any, Any, Any, Any], None]
+
+
+def backward(root: Value, seed: float) -> None:
+    """Add ∂L/∂node into every ``.grad`` behind ``root``, given ∂L/∂root = ``seed``.
+
+    Leaves keep what they had and add this pass; every op node's ``.grad``
+    becomes this pass's gradient. If a gradient comes out infinite, NaN or not
+    a number, or a rule fails, every ``.grad`` is put back and the error names
+    the node or the op.
+    """
+    with _walking(False):
+        ops, leaves, _ = sorted_nodes(root)
+        before = list(map(_GRAD, ops)), list(map(_GRAD, leaves))
+        try:
+            for node in ops:
+                node.grad = 0.0
+            root.grad = seed if ops else root.grad + seed
+            _chain_rule(ops)
+            total = sum(map(_GRAD, ops)) + sum(map(_GRAD, leaves))
+            if type(total) is not float or not -_INF < total < _INF:
+                _check_numbers({node: node.grad for node in (*reversed(ops), *leaves)}, root)
+        except BaseException:
+            for nodes, grads in zip((ops, leaves), before, strict=True):
+                for node, g in zip(nodes, grads, strict=True):
+                    node.grad = g
+            raise
+
+
+def _chain_rule(ops: list[Any]) -> None:
+    """The walk of ``backward``: each op node, root first, adds ``g · ∂out/∂a`` into each operand's ``.grad``."""
+    for out in reversed(ops):
+        op = out.operation
+        g = out.grad
+        a = out._a
+        b = out._b
+        if type(op) is not Op:
+            if isinstance(op, Op):  # a subclass of Op: the general case below
+                for x, d in zip(operands(out), local_derivatives(op, out, operands(out))):  # noqa: B905
+                    x.grad += g * d
+                continue
+            for x, contribution in _hand_written(out, g, operands(out), False):
+                x.grad += contribution
+            continue
+        if type(a) is tuple:  # a fused node: Σwx+b, a compiled function
+            for x, d in zip(a, local_derivatives(op, out, a)):  # noqa: B905 - local_derivatives checked the length
+                x.grad += g * d
+            continue
+        try:
+            local = op.local_grads(out.data, a.data, b.data) if b is not None else op.local_grads(out.data, a.data)
+        except DOMAIN_ERRORS as e:
+            raise op_error(op, operands(out), e, in_backward=True) from None
+        except Exception as e:
+            e.add_note(_IN_RULE.format(op.name))
+            raise
+        try:
+            da, db = local if b is not None else (*local, None)
+        except (TypeError, ValueError):
+            raise _wrong_length(op, local, len(operands(out))) from None
+        a.grad += g * da
+        if b is not None:
+            b.grad += g * db
 
 
 def propagate(root: Value, seed: Any = 1.0, create_graph: bool = False,
@@ -51,47 +118,19 @@ def propagate(root: Value, seed: Any = 1.0, create_graph: bool = False,
     """
     grads: dict[Value, Any] = {root: seed}
     received = grads.get
-    plain = not create_graph and on_edge is None
     with _walking(create_graph):
-        order, parents_of = ordered(root)
-        for out, inputs in zip(reversed(order), reversed(parents_of), strict=True):
+        ops, _, _ = sorted_nodes(root)
+        for out in reversed(ops):
             op = out.operation
-            if op is None:
-                continue
             g = grads[out]
-            n = len(inputs)
-            if plain and n <= 2 and type(op) is Op:
-                # The hot case, a unary or binary op of the table in a plain backward: the loop below, unrolled.
-                a = inputs[0]
-                try:
-                    local = (op.local_grads(out.data, a.data, inputs[1].data) if n == 2
-                             else op.local_grads(out.data, a.data))
-                except DOMAIN_ERRORS as e:
-                    raise op_error(op, inputs, e, in_backward=True) from None
-                except Exception as e:
-                    e.add_note(_IN_RULE.format(op.name))
-                    raise
-                try:
-                    da, db = local if n == 2 else (*local, None)
-                except (TypeError, ValueError):
-                    raise _wrong_length(op, local, n) from None
-                before = received(a)
-                grads[a] = g * da if before is None else before + g * da
-                if n == 2:
-                    b = inputs[1]
-                    before = received(b)
-                    grads[b] = g * db if before is None else before + g * db
-                continue
+            inputs = operands(out)
             if not isinstance(op, Op):  # a hand-written _backward: its additions are the contributions
-                for x, contribution in _hand_written(out, g, inputs, create_graph):
-                    if on_edge is not None:
-                        on_edge(out, x, g, None, contribution)
-                    before = received(x)
-                    grads[x] = contribution if before is None else before + contribution
-                continue
-            local = local_derivatives(op, out, inputs, create_graph)
-            for x, d in zip(inputs, local):  # noqa: B905 - local_derivatives checked the length
-                contribution = g * d
+                contributions = _hand_written(out, g, inputs, create_graph)
+                local: Sequence[Any] = [None] * len(contributions)
+            else:
+                local = local_derivatives(op, out, inputs, create_graph)
+                contributions = [(x, g * d) for x, d in zip(inputs, local)]  # noqa: B905 - checked the length
+            for (x, contribution), d in zip(contributions, local, strict=True):
                 if on_edge is not None:
                     on_edge(out, x, g, d, contribution)
                 before = received(x)
@@ -204,7 +243,7 @@ def _blame(root: Value) -> str:
     for node in topological_order(root):
         op = node.operation
         if isinstance(op, Op):
-            local = op.local_grads(node.data, *map(_DATA, node.parents))
+            local = op.local_grads(node.data, *map(_DATA, operands(node)))
             odd = [d for d in local if isinstance(d, bool) or not isinstance(d, (int, float))]
             if odd:
                 return (f"the local_grads rule of {op.name} returned {type(odd[0]).__name__} {_short(odd[0])} "
@@ -270,5 +309,5 @@ def _short(x: Any) -> str:
 
 
 def _name(v: Value) -> str:
-    kind = f"the output of {v.op}" if v.parents else "a leaf"
+    kind = f"the output of {v.op}" if operands(v) else "a leaf"
     return f"{kind} {v.label!r}" if v.label else kind

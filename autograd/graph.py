@@ -1,68 +1,96 @@
 """Reading a graph: its nodes in topological order, and its edges.
 
-A node is anything with ``parents`` (a tuple of the nodes it was computed
-from, ``()`` for a leaf): the walk reads nothing else, so it needs no import
-of ``Value``. Both walks use an explicit stack, never recursion, so a chain a
-million ops deep is fine under Python's default recursion limit.
+The walks read a node through ``operation`` (its op, None for a leaf) and
+two operand slots, which this module alone decodes (``operands``):
+
+* a leaf: ``_a`` is None;
+* one operand: ``_a`` is it, ``_b`` is None;
+* two operands: ``_a`` and ``_b``;
+* any other number (a fused ``Σwx+b``, a compiled function, a lecture-built
+  node): ``_a`` is their tuple, ``_b`` is None.
+
+Two slots rather than a tuple make an op node one object instead of two: less
+memory, and half the objects for Python's cycle collector to scan. Nothing
+here imports ``Value``. The walks use an explicit stack, never recursion, so a
+chain a million ops deep is fine under Python's default recursion limit.
 """
 
 from __future__ import annotations
 
 import gc
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .value import Value
 
+_NO_OPERANDS: tuple[Any, ...] = ()
+
+
+def operands(node: Any) -> tuple[Any, ...]:
+    """The nodes ``node`` was computed from, in order: ``a + a`` has ``(a, a)``; () for a leaf."""
+    a = node._a
+    if a is None:
+        return _NO_OPERANDS
+    if type(a) is tuple:
+        return a
+    b = node._b
+    return (a,) if b is None else (a, b)
+
 
 def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, each after all of its parents; ``root`` last."""
+    """Every node ``root`` depends on, each after all of its operands; ``root`` last."""
     collecting = gc.isenabled()
     gc.disable()  # the sort makes no cycles; the collector would only rescan the graph's young nodes
     try:
-        return ordered(root)[0]
+        return sorted_nodes(root, with_leaves_in_order=True)[2]
     finally:
         if collecting:
             gc.enable()
 
 
-def ordered(root: Value) -> tuple[list[Value], list[tuple[Value, ...]]]:
-    """``topological_order(root)``, and beside each node its ``parents`` (read once, for the walk).
+def sorted_nodes(root: Any, with_leaves_in_order: bool = False) -> tuple[list[Any], list[Any], list[Any]]:
+    """``(op nodes, leaves, everything)``: the op nodes in topological order, root last, and the leaves.
 
-    A depth-first search with an explicit stack. A leaf goes straight into
-    ``order``. An op node, popped the first time, pushes a ``None`` marker and
-    then its parents; by the time the marker comes off the stack, all of its
-    parents are in ``order``, so the node goes in after them (``finished``
-    holds the nodes whose markers are pending, with their parents).
+    ``everything`` (leaves in their places in the order) is filled only when
+    asked for; the backward walk needs the op nodes alone. A depth-first
+    search with an explicit stack: an op node, popped the first time, pushes
+    a ``None`` marker and then its operands; when the marker comes off the
+    stack all of its operands are placed, so the node goes in after them.
     """
-    order: list[Value] = []
-    parents_of: list[tuple[Value, ...]] = []
-    visited: set[Value] = set()
-    finished: list[Value] = []
-    finished_parents: list[tuple[Value, ...]] = []
-    stack: list[Value | None] = [root]
+    ops: list[Any] = []
+    leaves: list[Any] = []
+    order: list[Any] = []
+    visited: set[Any] = set()
+    pending: list[Any] = []
+    stack: list[Any] = [root]
     push, pop, visit, extend = stack.append, stack.pop, visited.add, stack.extend
-    emit, emit_parents = order.append, parents_of.append
-    pending, pending_parents, done, done_parents = (finished.append, finished_parents.append,
-                                                    finished.pop, finished_parents.pop)
-    no_parents: tuple[Value, ...] = ()
+    wait, done, emit_op, emit_leaf = pending.append, pending.pop, ops.append, leaves.append
+    emit = order.append if with_leaves_in_order else None
     while stack:
         node = pop()
         if node is None:
-            emit(done())
-            emit_parents(done_parents())
+            node = done()
+            emit_op(node)
+            if emit is not None:
+                emit(node)
         elif node not in visited:
             visit(node)
-            parents = node.parents
-            if parents:
-                pending(node)
-                pending_parents(parents)
-                push(None)
-                extend(parents)
-            else:
-                emit(node)
-                emit_parents(no_parents)
-    return order, parents_of
+            a = node._a
+            if a is None:
+                emit_leaf(node)
+                if emit is not None:
+                    emit(node)
+                continue
+            wait(node)
+            push(None)
+            if type(a) is tuple:
+                extend(a)
+                continue
+            push(a)
+            b = node._b
+            if b is not None:
+                push(b)
+    return ops, leaves, order
 
 
 def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:
@@ -72,5 +100,5 @@ def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:
     use of an operand, so ``a + a`` gives two edges from ``a``.
     """
     nodes = topological_order(root)
-    edges = [(parent, node) for node in nodes for parent in node.parents]
+    edges = [(parent, node) for node in nodes for parent in operands(node)]
     return nodes, edges

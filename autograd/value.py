@@ -32,7 +32,9 @@ from typing import Any
 from collections.abc import Callable, Iterable
 
 from . import grad_mode
-from .backprop import local_derivatives, propagate
+from .backprop import backward, local_derivatives
+from .collector import recording, recording_finished, recording_started
+from .graph import operands
 from .ops import (ABS, ADD, ATAN, COS, DIV, EXP, FORWARD_ERRORS, LINEAR, LOG, MAX, MIN, MUL, NEG, POW,
                   RELU, SIGMOID, SIN, SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, op_error, power)
 
@@ -55,6 +57,64 @@ class HandWritten:
 
 def _nothing() -> None:
     """A leaf's ``_backward``, and that of a lecture node whose ``_backward`` was never set: no-op."""
+
+
+def _binary_operator(op: Op, reflected: bool = False) -> Callable[[Value, Any], Value]:
+    """The operator method for ``self op other`` (``other op self`` if ``reflected``), made from ``op``'s row.
+
+    One function does it all, for speed: a number beside the Value becomes a
+    constant leaf, the forward runs on the floats, and the node is built
+    without ``__init__``, as ``_result`` builds every other op's.
+    """
+    forward = op.forward
+    inf = _INF
+
+    def operator(self: Value, other: Any) -> Value:
+        if type(other) is not Value:
+            other = _operand(op, other, self)
+            if other is NotImplemented:
+                return NotImplemented  # type: ignore[no-any-return]
+        if reflected:
+            self, other = other, self
+        try:
+            data = forward(self.data, other.data)
+        except FORWARD_ERRORS as e:
+            raise op_error(op, (self, other), e) from None
+        if not -inf < data < inf:
+            raise op_error(op, (self, other), OverflowError(f"the result {data!r} does not fit in a float"))
+        node = _new(Value)
+        node.data = data
+        node.grad = 0.0
+        node.label = ""
+        if _recording():
+            node.operation = op
+            node._a = self
+            node._b = other
+            if not recording:
+                recording_started()
+        else:
+            node.operation = node._a = node._b = None
+        return node
+
+    operator.__name__ = operator.__qualname__ = f"__{'r' if reflected else ''}{op.word}__"
+    operator.__doc__ = f"``{op.display.format(*(('other', 'self') if reflected else ('self', 'other')))}``"
+    return operator
+
+
+def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
+    """The method ``x.name()`` for a one-operand op, made from its row; ``doc`` states its math."""
+    forward = op.forward
+
+    def method(self: Value) -> Value:
+        try:
+            data = forward(self.data)
+        except FORWARD_ERRORS as e:
+            raise op_error(op, (self,), e) from None
+        return _result(data, op, self, None)
+
+    method.__name__ = method.__qualname__ = op.name
+    method.__doc__ = doc
+    return method
 
 
 class Value:
@@ -103,16 +163,8 @@ class Value:
             self.operation = self._a = None
 
     # ------------------------------------------------------------ the graph
-    @property
-    def parents(self) -> tuple[Value, ...]:
-        """The operands this node was made from, in order: ``a + a`` has ``(a, a)``; () for a leaf."""
-        a = self._a
-        if a is None:
-            return ()
-        if type(a) is tuple:
-            return a
-        b = self._b
-        return (a,) if b is None else (a, b)  # type: ignore[return-value]
+    parents = property(operands, doc="The operands this node was made from, in order: ``a + a`` has ``(a, a)``; "
+                                     "() for a leaf.")
 
     @property
     def op(self) -> str:
@@ -172,11 +224,10 @@ class Value:
         """
         if isinstance(grad, bool) or not _is_real(grad):
             raise TypeError(f"backward takes the seed ∂L/∂self as a number, got {type(grad).__name__}: {grad!r}")
-        for node, g in propagate(self, float(grad)).items():
-            if node._a is not None:
-                node.grad = g
-            else:
-                node.grad += g
+        try:
+            backward(self, float(grad))
+        finally:
+            recording_finished()  # this graph is recorded: the collector runs as before (collector.py)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -205,29 +256,16 @@ class Value:
         return bool(self.data >= _data(other))
 
     # ------------------------------------------------------------ operators
-    def __add__(self, other: Any) -> Value:
-        return _binary(ADD, self, other)
-
-    def __radd__(self, other: Any) -> Value:
-        return _binary(ADD, other, self)
-
-    def __sub__(self, other: Any) -> Value:
-        return _binary(SUB, self, other)
-
-    def __rsub__(self, other: Any) -> Value:
-        return _binary(SUB, other, self)
-
-    def __mul__(self, other: Any) -> Value:
-        return _binary(MUL, self, other)
-
-    def __rmul__(self, other: Any) -> Value:
-        return _binary(MUL, other, self)
-
-    def __truediv__(self, other: Any) -> Value:
-        return _binary(DIV, self, other)
-
-    def __rtruediv__(self, other: Any) -> Value:
-        return _binary(DIV, other, self)
+    # Each is one function made from its op's row (``_binary_operator``): the engine's hot path.
+    __add__ = _binary_operator(ADD)
+    __radd__ = _binary_operator(ADD, reflected=True)
+    __sub__ = _binary_operator(SUB)
+    __rsub__ = _binary_operator(SUB, reflected=True)
+    __mul__ = _binary_operator(MUL)
+    __rmul__ = _binary_operator(MUL, reflected=True)
+    __truediv__ = _binary_operator(DIV)
+    __rtruediv__ = _binary_operator(DIV, reflected=True)
+    __rpow__ = _binary_operator(POW, reflected=True)
 
     def __pow__(self, other: Any) -> Value:
         if isinstance(other, Value):
@@ -239,58 +277,24 @@ class Value:
             raise ValueError(f"** failed on {self.data!r}{_named(self.label)}: the exponent is NaN")
         return _unary(power(exponent), self)  # a constant exponent gets no gradient
 
-    def __rpow__(self, other: Any) -> Value:
-        return _binary(POW, other, self)
-
-    def __neg__(self) -> Value:
-        return _unary(NEG, self)
+    __neg__ = _unary_method(NEG, "-x; d/dx = -1.")
 
     def __pos__(self) -> Value:
         return self
 
-    def __abs__(self) -> Value:
-        return _unary(ABS, self)
+    __abs__ = _unary_method(ABS, "|x|; d/dx = 1 for x > 0, -1 for x < 0, and the subgradient 0 at 0.")
 
     # ------------------------------------------------------------ functions
-    def exp(self) -> Value:
-        """e^x; d/dx = e^x."""
-        return _unary(EXP, self)
-
-    def log(self) -> Value:
-        """Natural log, for x > 0; d/dx = 1/x."""
-        return _unary(LOG, self)
-
-    def sqrt(self) -> Value:
-        """√x for x >= 0; d/dx = 1/(2√x)."""
-        return _unary(SQRT, self)
-
-    def sin(self) -> Value:
-        """sin x; d/dx = cos x."""
-        return _unary(SIN, self)
-
-    def cos(self) -> Value:
-        """cos x; d/dx = -sin x."""
-        return _unary(COS, self)
-
-    def tanh(self) -> Value:
-        """tanh x; d/dx = 1 - tanh² x. Never overflows."""
-        return _unary(TANH, self)
-
-    def atan(self) -> Value:
-        """arctan x; d/dx = 1/(1 + x²)."""
-        return _unary(ATAN, self)
-
-    def sigmoid(self) -> Value:
-        """σ(x) = 1/(1 + e^-x); d/dx = σ(x)(1 - σ(x)). Never overflows."""
-        return _unary(SIGMOID, self)
-
-    def softplus(self) -> Value:
-        """log(1 + e^x); d/dx = σ(x). Never overflows."""
-        return _unary(SOFTPLUS, self)
-
-    def relu(self) -> Value:
-        """max(x, 0); d/dx = 1 for x > 0, else 0."""
-        return _unary(RELU, self)
+    exp = _unary_method(EXP, "e^x; d/dx = e^x.")
+    log = _unary_method(LOG, "Natural log, for x > 0; d/dx = 1/x.")
+    sqrt = _unary_method(SQRT, "√x for x >= 0; d/dx = 1/(2√x).")
+    sin = _unary_method(SIN, "sin x; d/dx = cos x.")
+    cos = _unary_method(COS, "cos x; d/dx = -sin x.")
+    tanh = _unary_method(TANH, "tanh x; d/dx = 1 - tanh² x. Never overflows.")
+    atan = _unary_method(ATAN, "arctan x; d/dx = 1/(1 + x²).")
+    sigmoid = _unary_method(SIGMOID, "σ(x) = 1/(1 + e^-x); d/dx = σ(x)(1 - σ(x)). Never overflows.")
+    softplus = _unary_method(SOFTPLUS, "log(1 + e^x); d/dx = σ(x). Never overflows.")
+    relu = _unary_method(RELU, "max(x, 0); d/dx = 1 for x > 0, else 0.")
 
     def leaky_relu(self, slope: float = 0.01) -> Value:
         """x for x > 0, else slope·x; d/dx = 1 or slope."""
@@ -391,8 +395,22 @@ def _number(op: Op, x: Any, beside: Value) -> float:
         return _to_float(x, f"{op.name} beside {beside.data!r}{_named(beside.label)}")  # raises, saying so
 
 
-def _constant(op: Op, x: Any, beside: Value | None) -> Value:
-    """A plain number operand as a constant leaf; not a number: TypeError naming the op."""
+def _operand(op: Op, x: Any, beside: Value) -> Any:
+    """``x``, an operand of ``op`` beside the Value ``beside``: a Value as it is, a real number as a
+    new constant leaf, anything else NotImplemented (so that Python tries the other side's operator)."""
+    if isinstance(x, Value):
+        return x
+    if type(x) is not float:
+        if not _is_real(x):
+            return NotImplemented
+        x = _number(op, x, beside)
+    if not -_INF < x < _INF:
+        return Value(x)  # raises the constructor's error, as compile's check of a number does
+    return _result(x, None, None, None)
+
+
+def _constant(op: Op, x: Any, beside: Value | None = None) -> Value:
+    """A plain number operand of ``apply`` or ``linear`` as a constant leaf; not a number: TypeError naming the op."""
     if isinstance(x, Value):
         return x
     if not _is_real(x):
@@ -409,16 +427,8 @@ def _unary(op: Op, a: Value) -> Value:
     return _result(data, op, a, None)
 
 
-def _binary(op: Op, a: Any, b: Any) -> Value:
-    """``a op b``, recorded as a new node; a plain number on either side becomes a constant leaf."""
-    if type(a) is not Value and not isinstance(a, Value):
-        if not _is_real(a):
-            return NotImplemented  # type: ignore[no-any-return]
-        a = _constant(op, a, b)
-    if type(b) is not Value and not isinstance(b, Value):
-        if not _is_real(b):
-            return NotImplemented  # type: ignore[no-any-return]
-        b = _constant(op, b, a)
+def _binary(op: Op, a: Value, b: Value) -> Value:
+    """``a op b`` on two Values, recorded as a new node."""
     try:
         data = op.forward(a.data, b.data)
     except FORWARD_ERRORS as e:
@@ -473,11 +483,11 @@ def linear(weights: Iterable[Any], inputs: Iterable[Any], bias: Any) -> Value:
     runs b + w₁x₁ + w₂x₂ + ..., in the order micrograd's ``sum(..., b)`` adds,
     so it equals the granular graph's value bit for bit.
     """
-    ws = [w if type(w) is Value else _constant(LINEAR, w, None) for w in weights]
-    xs = [x if type(x) is Value else _constant(LINEAR, x, None) for x in inputs]
+    ws = [w if type(w) is Value else _constant(LINEAR, w) for w in weights]
+    xs = [x if type(x) is Value else _constant(LINEAR, x) for x in inputs]
     if len(ws) != len(xs):
         raise ValueError(f"linear needs as many weights as inputs, got {len(ws)} weights and {len(xs)} inputs")
-    b = bias if type(bias) is Value else _constant(LINEAR, bias, None)
+    b = bias if type(bias) is Value else _constant(LINEAR, bias)
     data = reduce(add, map(mul, [w.data for w in ws], [x.data for x in xs]), b.data)
     return _result(data, LINEAR, (*ws, *xs, b), None)
 
@@ -499,23 +509,25 @@ def record(op: Op, data: float, parents: Iterable[Value]) -> Value:
 _new = object.__new__
 
 
-def _result(data: float, op: Op, a: Value | tuple[Value, ...], b: Value | None) -> Value:
-    """The node for an op's result; a bare leaf inside no_grad.
+def _result(data: float, op: Op | None, a: Value | tuple[Value, ...] | None, b: Value | None) -> Value:
+    """The node for an op's result (a bare leaf inside no_grad), or with ``op`` None a constant leaf.
 
-    Built without ``__init__``: ``data`` is already a float, and this is the
-    hottest function of the engine.
+    Built without ``__init__``: ``data`` is already a float, and this runs for every node.
     """
     if not -_INF < data < _INF:
-        operands = a if type(a) is tuple else (a,) if b is None else (a, b)
-        raise op_error(op, operands, OverflowError(f"the result {data!r} does not fit in a float"))
+        assert op is not None  # a constant was checked by its maker
+        raise op_error(op, a if type(a) is tuple else (a,) if b is None else (a, b),
+                       OverflowError(f"the result {data!r} does not fit in a float"))
     node = _new(Value)
     node.data = data
     node.grad = 0.0
     node.label = ""
-    if _recording():
+    if op is not None and _recording():
         node.operation = op
         node._a = a
         node._b = b
+        if not recording:
+            recording_started()
     else:
         node.operation = node._a = node._b = None
     return node
