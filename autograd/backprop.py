@@ -54,28 +54,39 @@ def backward(root: Value, seed: float) -> None:
     the node or the op.
     """
     with _walking(False):
-        ops, leaves, _ = sorted_nodes(root)
-        before = list(map(_GRAD, ops)), list(map(_GRAD, leaves))
+        cleared: list[tuple[Any, Any]] = []
+        ops, leaves, _ = sorted_nodes(root, clear=cleared)
         try:
-            for node in ops:
-                node.grad = 0.0
-            root.grad = seed if ops else root.grad + seed
-            _chain_rule(ops)
-            total = sum(map(_GRAD, ops)) + sum(map(_GRAD, leaves))
+            if ops:
+                root.grad = seed
+                _chain_rule(ops)
+            else:
+                root.grad += seed
+            total = sum(map(_GRAD, leaves))
             if type(total) is not float or not -_INF < total < _INF:
                 _check_numbers({node: node.grad for node in (*reversed(ops), *leaves)}, root)
         except BaseException:
-            for nodes, grads in zip((ops, leaves), before, strict=True):
-                for node, g in zip(nodes, grads, strict=True):
-                    node.grad = g
+            for node in ops:
+                node.grad = 0.0
+            for node in leaves:
+                node.grad = 0.0
+            for node, old in cleared:
+                node.grad = old
             raise
 
 
 def _chain_rule(ops: list[Any]) -> None:
-    """The walk of ``backward``: each op node, root first, adds ``g · ∂out/∂a`` into each operand's ``.grad``."""
+    """The walk of ``backward``: each op node, root first, adds ``g · ∂out/∂a`` into each operand's ``.grad``.
+
+    Each node's gradient is checked as the walk reaches it, complete: an
+    infinite or NaN one raises there, naming the node nearest the root.
+    """
+    inf = _INF
     for out in reversed(ops):
         op = out.operation
         g = out.grad
+        if not -inf < g < inf:
+            _check_numbers({out: g}, out)
         a = out._a
         b = out._b
         if type(op) is not Op:

@@ -48,14 +48,20 @@ def topological_order(root: Value) -> list[Value]:
             gc.enable()
 
 
-def sorted_nodes(root: Any, with_leaves_in_order: bool = False) -> tuple[list[Any], list[Any], list[Any]]:
+def sorted_nodes(root: Any, with_leaves_in_order: bool = False,
+                 clear: list[tuple[Any, Any]] | None = None) -> tuple[list[Any], list[Any], list[Any]]:
     """``(op nodes, leaves, everything)``: the op nodes in topological order, root last, and the leaves.
 
     ``everything`` (leaves in their places in the order) is filled only when
-    asked for; the backward walk needs the op nodes alone. A depth-first
-    search with an explicit stack: an op node, popped the first time, pushes
-    a ``None`` marker and then its operands; when the marker comes off the
-    stack all of its operands are placed, so the node goes in after them.
+    asked for; the backward walk needs the op nodes alone. With ``clear``, a
+    list, every op node's ``.grad`` is set to 0.0 as the sort meets it, and
+    ``(node, old .grad)`` goes into ``clear`` for each node, leaf or op, whose
+    ``.grad`` was not 0: the backward walk then needs no pass of its own to
+    clear them, or to remember them for putting back.
+
+    A depth-first search with an explicit stack: an op node, popped the first
+    time, pushes a ``None`` marker and then its operands; when the marker
+    comes off the stack all of its operands are placed, so the node goes in after them.
     """
     ops: list[Any] = []
     leaves: list[Any] = []
@@ -66,6 +72,7 @@ def sorted_nodes(root: Any, with_leaves_in_order: bool = False) -> tuple[list[An
     push, pop, visit, extend = stack.append, stack.pop, visited.add, stack.extend
     wait, done, emit_op, emit_leaf = pending.append, pending.pop, ops.append, leaves.append
     emit = order.append if with_leaves_in_order else None
+    keep = clear.append if clear is not None else None
     while stack:
         node = pop()
         if node is None:
@@ -76,6 +83,12 @@ def sorted_nodes(root: Any, with_leaves_in_order: bool = False) -> tuple[list[An
         elif node not in visited:
             visit(node)
             a = node._a
+            if keep is not None:
+                old = node.grad
+                if old:
+                    keep((node, old))
+                    if a is not None:
+                        node.grad = 0.0
             if a is None:
                 emit_leaf(node)
                 if emit is not None:
