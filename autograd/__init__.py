@@ -7,7 +7,8 @@ The public face:
 * ``grad(output, inputs, create_graph=False)``: gradients without touching
   ``.grad``, differentiable again with ``create_graph=True``;
 * ``no_grad`` / ``enable_grad`` / ``is_grad_enabled``: switch graph recording;
-* ``linear(weights, inputs, bias)``: ``b + Σ wᵢxᵢ`` as one fused node;
+* ``linear(weights, inputs, bias)``: ``b + Σ wᵢxᵢ`` as one fused node, and
+  ``linear_layer(rows, inputs, biases)``, a layer of them reading the same inputs;
 * ``Op(name, forward, local_grads)`` and ``apply(op, *operands)``: ops of your own;
 * ``topological_order`` and ``trace``: read a graph;
 * ``draw_dot(root)``: the graph as a picture (needs the ``viz`` extra); importing
@@ -27,13 +28,13 @@ from .graph import topological_order, trace
 from .graphviz_hook import point_graphviz_at_renderer_when_imported
 from .ops import Op
 from .steps import Steps, step_through
-from .value import Value, apply, linear
+from .value import Value, apply, linear, linear_layer
 
 point_graphviz_at_renderer_when_imported()
 
 __all__ = [
     "Value", "grad", "propagate", "no_grad", "enable_grad", "is_grad_enabled",
-    "linear", "topological_order", "trace", "Op", "apply",
+    "linear", "linear_layer", "topological_order", "trace", "Op", "apply",
     "draw_dot", "step_through", "Steps",
     "compile",
 ]

@@ -97,8 +97,8 @@ def _chain_rule(ops: list[Any]) -> None:
             for x, contribution in _hand_written(out, g, operands(out), False):
                 x.grad += contribution
             continue
-        if type(a) is tuple:  # a fused node: Σwx+b, a compiled function
-            for x, d in zip(a, local_derivatives(op, out, a)):  # noqa: B905 - local_derivatives checked the length
+        if type(a) is tuple:  # a fused node (Σwx+b, a compiled function); b: its derivatives, if recorded
+            for x, d in zip(a, b if b is not None else local_derivatives(op, out, a)):  # noqa: B905 - of a's length
                 x.grad += g * d
             continue
         try:

@@ -7,7 +7,8 @@ two operand slots, which this module alone decodes (``operands``):
 * one operand: ``_a`` is it, ``_b`` is None;
 * two operands: ``_a`` and ``_b``;
 * any other number (a fused ``Σwx+b``, a compiled function, a lecture-built
-  node): ``_a`` is their tuple, ``_b`` is None.
+  node): ``_a`` is their tuple, and ``_b`` is None or the node's local
+  derivatives ``∂out/∂operand``, in order, computed when it was recorded.
 
 Two slots rather than a tuple make an op node one object instead of two: less
 memory, and half the objects for Python's cycle collector to scan. Nothing
@@ -60,8 +61,10 @@ def sorted_nodes(root: Any, with_leaves_in_order: bool = False,
     clear them, or to remember them for putting back.
 
     A depth-first search with an explicit stack: an op node, popped the first
-    time, pushes a ``None`` marker and then its operands; when the marker
-    comes off the stack all of its operands are placed, so the node goes in after them.
+    time, pushes a ``None`` marker and then its operands not yet visited (a
+    visited one is already placed: in a graph without cycles it cannot be
+    waiting for its own operands); when the marker comes off the stack all of
+    its operands are placed, so the node goes in after them.
     """
     ops: list[Any] = []
     leaves: list[Any] = []
@@ -69,7 +72,7 @@ def sorted_nodes(root: Any, with_leaves_in_order: bool = False,
     visited: set[Any] = set()
     pending: list[Any] = []
     stack: list[Any] = [root]
-    push, pop, visit, extend = stack.append, stack.pop, visited.add, stack.extend
+    push, pop, visit, extend, seen_all = stack.append, stack.pop, visited.add, stack.extend, visited.issuperset
     wait, done, emit_op, emit_leaf = pending.append, pending.pop, ops.append, leaves.append
     emit = order.append if with_leaves_in_order else None
     keep = clear.append if clear is not None else None
@@ -96,12 +99,15 @@ def sorted_nodes(root: Any, with_leaves_in_order: bool = False,
                 continue
             wait(node)
             push(None)
+            # Operands already placed are not pushed again: a parameter is read by every sample.
             if type(a) is tuple:
-                extend(a)
+                if not seen_all(a):
+                    extend(a)
                 continue
-            push(a)
+            if a not in visited:
+                push(a)
             b = node._b
-            if b is not None:
+            if b is not None and b not in visited:
                 push(b)
     return ops, leaves, order
 

@@ -29,7 +29,7 @@ import numbers
 from functools import reduce
 from operator import add, mul
 from typing import Any
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 from . import grad_mode
 from .backprop import backward, local_derivatives
@@ -483,13 +483,45 @@ def linear(weights: Iterable[Any], inputs: Iterable[Any], bias: Any) -> Value:
     runs b + w₁x₁ + w₂x₂ + ..., in the order micrograd's ``sum(..., b)`` adds,
     so it equals the granular graph's value bit for bit.
     """
-    ws = [w if type(w) is Value else _constant(LINEAR, w) for w in weights]
-    xs = [x if type(x) is Value else _constant(LINEAR, x) for x in inputs]
-    if len(ws) != len(xs):
-        raise ValueError(f"linear needs as many weights as inputs, got {len(ws)} weights and {len(xs)} inputs")
-    b = bias if type(bias) is Value else _constant(LINEAR, bias)
-    data = reduce(add, map(mul, [w.data for w in ws], [x.data for x in xs]), b.data)
-    return _result(data, LINEAR, (*ws, *xs, b), None)
+    return linear_layer([weights], inputs, [bias])[0]
+
+
+def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases: Sequence[Any]) -> list[Value]:
+    """``[linear(w, inputs, b) for w, b in zip(weights, biases)]``: a layer of neurons reading the same inputs.
+
+    The inputs are checked and read once for the whole layer. Each node keeps
+    its local derivatives, computed by the row's rule as it is recorded (the
+    rule needs the very numbers the sum has just read), so the backward walk
+    calls no rule for it.
+    """
+    xs = _values(inputs)
+    x_data = [x.data for x in xs]
+    if len(weights) != len(biases):
+        raise ValueError(f"linear_layer needs a bias per row of weights, got {len(weights)} rows and "
+                         f"{len(biases)} biases")
+    forward, rule = LINEAR.forward, LINEAR.local_grads
+    recording = _recording()
+    nodes = []
+    for row, bias in zip(weights, biases):  # noqa: B905 - checked above
+        ws = _values(row)
+        if len(ws) != len(xs):
+            raise ValueError(f"linear needs as many weights as inputs, got {len(ws)} weights and {len(xs)} inputs")
+        b = bias if type(bias) is Value else _constant(LINEAR, bias)
+        w_data = [w.data for w in ws]
+        data = forward(*w_data, *x_data, b.data)
+        nodes.append(_result(data, LINEAR, (*ws, *xs, b), rule(data, *w_data, *x_data, b.data) if recording else None))
+    return nodes
+
+
+_ONLY_VALUES = {Value}
+
+
+def _values(operands: Iterable[Any]) -> list[Value]:
+    """Operands of ``linear`` as a list of Values: plain numbers become constant leaves."""
+    found = list(operands)
+    if set(map(type, found)) <= _ONLY_VALUES:
+        return found
+    return [x if isinstance(x, Value) else _constant(LINEAR, x) for x in found]
 
 
 def record(op: Op, data: float, parents: Iterable[Value]) -> Value:
@@ -509,8 +541,12 @@ def record(op: Op, data: float, parents: Iterable[Value]) -> Value:
 _new = object.__new__
 
 
-def _result(data: float, op: Op | None, a: Value | tuple[Value, ...] | None, b: Value | None) -> Value:
+def _result(data: float, op: Op | None, a: Value | tuple[Value, ...] | None,
+            b: Value | Sequence[float] | None) -> Value:
     """The node for an op's result (a bare leaf inside no_grad), or with ``op`` None a constant leaf.
+
+    ``a`` and ``b`` go into the operand slots (``graph.py``): for operands in a
+    tuple, ``b`` is None or the node's local derivatives, recorded with it.
 
     Built without ``__init__``: ``data`` is already a float, and this runs for every node.
     """

@@ -32,7 +32,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autograd import Value, linear
+from autograd import Value, linear, linear_layer
 
 from .module import Module
 from .seeding import RandomSource, Seed, make_rng
@@ -138,6 +138,10 @@ class Neuron(Module):
             z = linear(self.w, x, self.b)
         else:
             z = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
+        return self.activate(z)
+
+    def activate(self, z: Value) -> Value:
+        """``g(z)``: the neuron's nonlinearity applied to its pre-activation ``z``."""
         return z if self._activate is None else self._activate(z)
 
     def __repr__(self) -> str:
@@ -176,8 +180,15 @@ class Layer(Module):
         return out[0] if len(out) == 1 else out
 
     def outputs(self, x: list[Value]) -> list[Value]:
-        """Every neuron's output, as a list even for one neuron, for inputs already checked and made Values."""
-        return [neuron.output(x) for neuron in self.neurons]
+        """Every neuron's output, as a list even for one neuron, for inputs already checked and made Values.
+
+        Fused neurons are computed together (``autograd.linear_layer``), which reads the inputs once.
+        """
+        neurons = self.neurons
+        if all(neuron.fused for neuron in neurons):
+            sums = linear_layer([neuron.w for neuron in neurons], x, [neuron.b for neuron in neurons])
+            return [neuron.activate(z) for neuron, z in zip(neurons, sums, strict=True)]
+        return [neuron.output(x) for neuron in neurons]
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(map(repr, self.neurons))}]"
