@@ -239,9 +239,19 @@ def _d_power_d_exponent(out: Any, a: Any) -> Any:
     return out * am.log(am.where(a > 0.0, a, am.where(a < 0.0, a, 1.0)))
 
 
+def weighted_sum(weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> Any:
+    """b + w₁x₁ + w₂x₂ + ...: the forward of ``LINEAR``, summed in the order micrograd's ``sum(..., b)`` adds."""
+    return reduce(add, map(mul, weights, inputs), bias)
+
+
+def weighted_sum_partials(weights: Sequence[Any], inputs: Sequence[Any]) -> tuple[Any, ...]:
+    """The rule of ``LINEAR``: ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1, in the order of its operands (w..., x..., b)."""
+    return (*inputs, *weights, 1.0)
+
+
 def _linear_forward(*operands: Any) -> Any:
     n = len(operands) // 2
-    return reduce(add, map(mul, operands[:n], operands[n:2 * n]), operands[-1])
+    return weighted_sum(operands[:n], operands[n:2 * n], operands[-1])
 
 
 def _linear_display(texts: Sequence[str]) -> str:
@@ -254,7 +264,7 @@ def _linear_display(texts: Sequence[str]) -> str:
 
 def _linear_local_grads(out: Any, *operands: Any) -> tuple[Any, ...]:
     n = len(operands) // 2
-    return (*operands[n:2 * n], *operands[:n], 1.0)
+    return weighted_sum_partials(operands[:n], operands[n:2 * n])
 
 
 def _positive(a: float, *_: float) -> float:
@@ -315,8 +325,7 @@ RELU = Op("relu", _relu, lambda out, a: (am.where(a > 0.0, 1.0, 0.0),), kink=_fi
 # a: (1, 0) is a subgradient there, as relu's 0 is at its kink.
 MAX = Op("max", _max, lambda out, a, b: (am.where(a >= b, 1.0, 0.0), am.where(a >= b, 0.0, 1.0)), kink=_difference)
 MIN = Op("min", _min, lambda out, a, b: (am.where(a <= b, 1.0, 0.0), am.where(a <= b, 0.0, 1.0)), kink=_difference)
-# b + Σ wᵢxᵢ as one node over operands (w₁..wₙ, x₁..xₙ, b): ∂/∂wᵢ = xᵢ, ∂/∂xᵢ = wᵢ, ∂/∂b = 1.
-# The sum runs b + w₁x₁ + w₂x₂ + ..., the order micrograd's `sum(..., b)` adds in.
+# b + Σ wᵢxᵢ as one node over operands (w₁..wₙ, x₁..xₙ, b): weighted_sum and weighted_sum_partials.
 LINEAR = Op("Σwx+b", _linear_forward, _linear_local_grads, arity=None, sample_arity=5, word="linear",
             precedence=SUM, display_many=_linear_display, noun="the neuron sum")
 

@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import math
 import numbers
-from functools import reduce
-from operator import add, mul
 from typing import Any
 from collections.abc import Callable, Iterable, Sequence
 
@@ -36,7 +34,8 @@ from .backprop import backward, local_derivatives
 from .collector import recording, recording_finished, recording_started
 from .graph import operands
 from .ops import (ABS, ADD, ATAN, COS, DIV, EXP, FORWARD_ERRORS, LINEAR, LOG, MAX, MIN, MUL, NEG, POW,
-                  RELU, SIGMOID, SIN, SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, op_error, power)
+                  RELU, SIGMOID, SIN, SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, op_error, power,
+                  weighted_sum, weighted_sum_partials)
 
 _INF = math.inf
 _recording = grad_mode.is_grad_enabled
@@ -138,9 +137,15 @@ class Value:
     operation: Op | HandWritten | None
     """The op's row in the table (``ops.py``); a ``HandWritten`` for a lecture-built node; None for a leaf."""
     _a: Value | tuple[Value, ...] | None
-    _b: Value | None
+    _b: Value | Sequence[float] | None
 
     def __init__(self, data: Any, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
+        if type(data) is float and _children == () and not _op and type(label) is str and -_INF < data < _INF:
+            self.data = data  # the common case, Value(x) for a finite float, needs none of the checks below
+            self.grad = 0.0
+            self.label = label
+            self.operation = self._a = self._b = None
+            return
         if isinstance(_children, str) and not _op and not label:
             label, _children = _children, ()  # Value(2.0, "a"): the label second, as this engine has allowed
         if not isinstance(label, str):
@@ -496,20 +501,19 @@ def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases
     """
     xs = _values(inputs)
     x_data = [x.data for x in xs]
-    if len(weights) != len(biases):
-        raise ValueError(f"linear_layer needs a bias per row of weights, got {len(weights)} rows and "
+    rows = [_values(row) for row in weights]
+    if len(rows) != len(biases):
+        raise ValueError(f"linear_layer needs a bias per row of weights, got {len(rows)} rows and "
                          f"{len(biases)} biases")
-    forward, rule = LINEAR.forward, LINEAR.local_grads
     recording = _recording()
     nodes = []
-    for row, bias in zip(weights, biases):  # noqa: B905 - checked above
-        ws = _values(row)
+    for ws, bias in zip(rows, biases):  # noqa: B905 - checked above
         if len(ws) != len(xs):
             raise ValueError(f"linear needs as many weights as inputs, got {len(ws)} weights and {len(xs)} inputs")
         b = bias if type(bias) is Value else _constant(LINEAR, bias)
         w_data = [w.data for w in ws]
-        data = forward(*w_data, *x_data, b.data)
-        nodes.append(_result(data, LINEAR, (*ws, *xs, b), rule(data, *w_data, *x_data, b.data) if recording else None))
+        data = weighted_sum(w_data, x_data, b.data)
+        nodes.append(_result(data, LINEAR, (*ws, *xs, b), weighted_sum_partials(w_data, x_data) if recording else None))
     return nodes
 
 
@@ -518,7 +522,7 @@ _ONLY_VALUES = {Value}
 
 def _values(operands: Iterable[Any]) -> list[Value]:
     """Operands of ``linear`` as a list of Values: plain numbers become constant leaves."""
-    found = list(operands)
+    found = operands if type(operands) is list else list(operands)
     if set(map(type, found)) <= _ONLY_VALUES:
         return found
     return [x if isinstance(x, Value) else _constant(LINEAR, x) for x in found]
