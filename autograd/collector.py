@@ -1,27 +1,39 @@
-"""Python's cycle collector, run less often while a graph is being recorded.
+"""Python's cycle collector while a graph is recorded: it runs less often, and skips the graph.
 
 A graph is many small objects that all live until its backward pass. Python's
-collector starts a collection every 700 new objects and would scan the growing
-graph again and again, finding nothing: a graph built by ops has no reference
-cycles. On a training step that is most of the time spent (micrograd spends
-nine tenths of its step there). So from the first op recorded until
-``backward()`` finishes, the collector's first-generation threshold is raised
-to ``RECORDING_THRESHOLD``; it still runs, only in larger batches, so garbage
-cycles made meanwhile are still freed. Then the thresholds are put back as
-they were, unless something else set its own meanwhile, which is then kept.
-A threshold of 0 (collection off) or one already higher is left alone.
+collector starts a young collection every 700 new objects, and would scan the
+growing graph again and again, finding nothing: a graph built by ops has no
+reference cycles. On a training step that is most of the time spent (micrograd
+spends nine tenths of its step there). So:
+
+* from the first op recorded until ``backward()`` finishes, the young
+  threshold is ``RECORDING_THRESHOLD`` (the collector still runs, in larger
+  batches, so garbage cycles made meanwhile are still freed);
+* when ``backward()`` finishes, the young objects (the graph, still alive)
+  move to the oldest generation unscanned, as ``gc.freeze(); gc.unfreeze()``
+  moves them, and the thresholds are put back as they were. Putting them back
+  with the graph still young would start a collection that scans it all at once.
+  Once ``FULL_COLLECTION_EVERY`` objects have been moved so, a full collection
+  runs instead, so that garbage cycles among them are still found.
+
+Thresholds that something else changed meanwhile are left as they are set, and
+so is a collector switched off, a threshold of 0, one already higher, or
+objects frozen on purpose (``gc.freeze()``).
 """
 
 from __future__ import annotations
 
 import gc
 
-RECORDING_THRESHOLD = 100_000
+RECORDING_THRESHOLD = 250_000
 """New objects between young collections while a graph is recorded (Python's default is 700)."""
+FULL_COLLECTION_EVERY = 1_000_000
+"""Objects moved to the oldest generation unscanned, all told, before a full collection runs instead."""
 
 recording: list[tuple[tuple[int, ...], tuple[int, ...] | None]] = []
 """Empty until a graph starts to be recorded (every recorded op reads it); then holds the thresholds
 found then and those set in their place (None when they were left alone)."""
+_moved = [0]
 
 
 def recording_started() -> None:
@@ -37,9 +49,18 @@ def recording_started() -> None:
 
 
 def recording_finished() -> None:
-    """The graph has been backpropagated: put the thresholds back, if they are still the ones set here."""
+    """The graph has been backpropagated: move it out of the young generation and put the thresholds back."""
     if not recording:
         return
     found, raised = recording.pop()
-    if raised is not None and gc.get_threshold() == raised:
-        gc.set_threshold(*found)
+    if raised is None or gc.get_threshold() != raised:
+        return
+    if gc.isenabled() and gc.get_freeze_count() == 0:
+        _moved[0] += gc.get_count()[0]
+        if _moved[0] >= FULL_COLLECTION_EVERY:
+            _moved[0] = 0
+            gc.collect()
+        else:
+            gc.freeze()
+            gc.unfreeze()
+    gc.set_threshold(*found)
