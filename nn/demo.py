@@ -18,6 +18,12 @@ Written into ``--out``:
 * ``graph.svg``: one neuron's forward graph, each parameter labelled with its name;
 * ``backprop.html``: the same neuron's forward and backward pass, step by step.
 
+The per-epoch accuracy and the decision boundary's grid classify points with
+the model written out as float code, its parameters baked in (``predictions``):
+no graph for points that are never differentiated. Training shows a progress
+bar on stderr; computing the grid and writing the files show one as well once
+they have taken ``PROGRESS_AFTER`` (a second).
+
 The last line printed is ``train accuracy: NN.N%``. If training diverges (the
 numbers outgrow the float range, as with ``--lr 1e300``), the demo stops with a
 one-line message on stderr saying so and what to try, and exit status 1.
@@ -34,11 +40,9 @@ points and targets passed in as numbers::
 The targets are numbers for that reason: labels ±1 for the hinge loss,
 one-hot class probabilities for the cross-entropy (a class index would pick a
 logit in Python, frozen at recording). Same seed, same losses as the eager
-run up to float rounding, and the same accuracy; accuracy and pictures are
-computed eagerly either way. A smaller last minibatch is a new argument
-structure, so it is recorded once more. The first line printed says which
-mode ran. The default run trains about twice as fast compiled (the recording,
-the per-epoch accuracy and the pictures stay eager).
+run up to float rounding, and the same accuracy. A smaller last minibatch is
+a new argument structure, so it is recorded once more. The first line printed
+says which mode ran. The default run trains about three times as fast compiled.
 """
 
 from __future__ import annotations
@@ -111,22 +115,22 @@ def scores(model: MLP, x: Sequence[Any]) -> list[Value]:
 
 
 def predictions(model: MLP, X: Sequence[Sequence[float]], classes: int, *, progress: str = "") -> list[int]:
-    """The class the model, as it is now, picks for each point; no graph is recorded.
+    """The class the model, as it is now, picks for each point; no graph is recorded but one point's.
 
-    The model's scores are written out once as float code (``autograd.compile``,
-    the parameters baked in as constants: call again after a step), then each
-    point runs that code under ``no_grad``, far cheaper than the eager model
-    beyond a few dozen points. ``progress``: see ``progress_bar``.
+    The model's scores are recorded once and written out as float code by
+    ``autograd.compile``, the parameters baked in as constants (call again after
+    a step), and each point runs that code: no Value goes in, so a leaf comes
+    out, and it is far cheaper than the eager model beyond a few dozen points.
+    ``progress``: see ``progress_bar``.
     """
     # compile returns one Value: weighting the scores one-hot picks score k, so one recording serves all
     picked = autograd.compile(lambda x, one_hot: autograd.linear(one_hot, scores(model, x), 0.0))
     outputs = len(model.layers[-1].neurons)
     one_hot = [[float(j == k) for j in range(outputs)] for k in range(outputs)]
     points = progress_bar(X, progress, "point")
-    with no_grad():
-        if classes == 2:
-            return [int(picked(x, one_hot[0]).data > 0.0) for x in points]
-        return [max(range(classes), key=lambda k: picked(x, one_hot[k]).data) for x in points]
+    if classes == 2:
+        return [int(picked(x, one_hot[0]).data > 0.0) for x in points]
+    return [max(range(classes), key=lambda k: picked(x, one_hot[k]).data) for x in points]
 
 
 def accuracy(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], classes: int) -> float:
