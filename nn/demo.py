@@ -233,12 +233,11 @@ class Regions:
 def decision_regions(model: MLP, X: list[list[float]], classes: int, resolution: int = 80, *,
                      progress: str = "") -> Regions:
     """The model's classes on a grid of ``resolution²`` points over the data and a margin (``predictions``)."""
-    margin = 0.5
-    axes = []
-    for coordinate in ([p[0] for p in X], [p[1] for p in X]):
-        low, high = min(coordinate) - margin, max(coordinate) + margin
-        axes.append([low + (high - low) * i / (resolution - 1) for i in range(resolution)])
-    xs, ys = axes
+    def grid_line(coordinates: list[float], margin: float = 0.5) -> list[float]:
+        low, high = min(coordinates) - margin, max(coordinates) + margin
+        return [low + (high - low) * i / (resolution - 1) for i in range(resolution)]
+
+    xs, ys = grid_line([p[0] for p in X]), grid_line([p[1] for p in X])
     flat = predictions(model, [[gx, gy] for gy in ys for gx in xs], classes, progress=progress)
     return Regions(xs, ys, [flat[j * resolution:(j + 1) * resolution] for j in range(resolution)])
 
