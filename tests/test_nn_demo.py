@@ -1,8 +1,10 @@
-"""python -m nn.demo: the default run reaches the accuracy and writes its pictures; bad flags get no traceback."""
+"""python -m nn.demo: the default run reaches the accuracy and writes its pictures; bad flags get no traceback;
+predictions are the eager decisions without a graph per point; a long phase shows a bar."""
 
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import subprocess
@@ -11,8 +13,10 @@ from pathlib import Path
 
 import pytest
 
+import nn.demo
+from autograd import Value, no_grad
 from nn import MLP
-from nn.demo import DATASETS, Diverged, accuracy, train
+from nn.demo import DATASETS, Diverged, accuracy, decision_regions, predictions, train
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -97,3 +101,80 @@ def test_train_raises_diverged_naming_the_epoch():
     with pytest.raises(Diverged, match=r"^training diverged in epoch 1 of 2, the numbers outgrew the float range") as e:
         train(model, X, y, 2, epochs=2, lr=1e300, batch_size=10, seed=0, progress=False)
     assert isinstance(e.value.__cause__, ArithmeticError)
+
+
+# ------------------------------------------------------ predictions: no graph per point, the eager decisions
+
+
+def trained(dataset: str, hidden: list[int]) -> tuple[MLP, list[list[float]], list[int], int]:
+    choice = DATASETS[dataset]
+    X, y = choice.make(choice.points, seed=0)
+    model = MLP(2, [*hidden, 1 if choice.classes == 2 else choice.classes], init="he", seed=0)
+    train(model, X, y, choice.classes, epochs=3, lr=0.05, batch_size=50, seed=0, progress=False)
+    return model, X, y, choice.classes
+
+
+@pytest.fixture
+def graphs(monkeypatch):
+    """The scores the demo computes through ``nn.demo.scores`` that carry a graph (have parents)."""
+    found: list[Value] = []
+    original = nn.demo.scores
+
+    def spy(model, x):
+        out = original(model, x)
+        found.extend(v for v in out if v.parents)
+        return out
+
+    monkeypatch.setattr(nn.demo, "scores", spy)
+    return found
+
+
+@pytest.mark.parametrize("dataset", ["moons", "blobs"])
+def test_predictions_are_the_eager_models_decisions(dataset):
+    model, X, y, classes = trained(dataset, [8])
+    grid = decision_regions(model, X, classes, resolution=12)
+    points = X + [[gx, gy] for gy in grid.ys for gx in grid.xs]
+    with no_grad():
+        eager = [[v.data for v in nn.demo.scores(model, x)] for x in points]
+    if classes == 2:
+        expected = [int(s[0] > 0.0) for s in eager]
+    else:
+        expected = [max(range(classes), key=lambda k, s=s: s[k]) for s in eager]
+    assert predictions(model, points, classes) == expected
+    assert grid.picked == [expected[len(X) + 12 * j:len(X) + 12 * (j + 1)] for j in range(12)]
+    assert accuracy(model, X, y, classes) == sum(p == c for p, c in zip(expected, y)) / len(y)
+    assert 0 < sum(expected) < len(expected)  # not one class everywhere: the comparison can tell
+
+
+def test_the_plot_and_the_accuracy_check_record_no_graph_per_point(graphs):
+    model, X, y, classes = trained("moons", [8])
+    graphs.clear()
+    decision_regions(model, X, classes, resolution=20)  # 400 points
+    assert len(graphs) <= 1  # the one point compile records, not one graph per point
+    graphs.clear()
+    accuracy(model, X, y, classes)
+    assert len(graphs) <= 1
+    graphs.clear()
+    train(model, X, y, classes, epochs=3, lr=0.05, batch_size=50, seed=0, progress=False)
+    assert len(graphs) <= 3  # one recording per epoch's check, of 100 points each
+
+
+def test_a_phase_past_the_threshold_shows_a_bar_and_a_quick_one_none(monkeypatch, capsys):
+    model, X, _, classes = trained("moons", [4])
+    capsys.readouterr()
+    monkeypatch.setattr(nn.demo, "PROGRESS_AFTER", 0.0)
+    decision_regions(model, X, classes, resolution=5, progress="decision boundary")
+    err = capsys.readouterr().err
+    assert "decision boundary: 100%" in err and "25/25" in err
+    monkeypatch.setattr(nn.demo, "PROGRESS_AFTER", math.inf)
+    decision_regions(model, X, classes, resolution=5, progress="decision boundary")
+    assert capsys.readouterr().err == ""
+
+
+def test_a_run_shows_the_grid_and_the_writing_once_past_the_threshold(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(nn.demo, "PROGRESS_AFTER", 0.0)
+    assert nn.demo.main(["--epochs", "2", "--hidden", "4", "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert "training: 100%" in err and "2/2" in err
+    assert "decision boundary: 100%" in err and "6400/6400" in err
+    assert "writing: 100%" in err and "4/4" in err
