@@ -17,9 +17,9 @@ import numbers
 from typing import Any
 from collections.abc import Callable, Iterator
 
-from . import grad_mode
+from . import code_cache, grad_mode
 from .backprop import propagate
-from .codegen import Generated, Program, Step, generate, reading_order
+from .codegen import Generated, Program, Step, Writer, generate, load, reading_order, same
 from .graph import topological_order
 from .ops import FORWARD_ERRORS, Op
 from .value import Value, apply, record
@@ -132,7 +132,7 @@ class CompiledFunction:
             raise TypeError(f"compile: {self._name} must return a Value, got {type(out).__name__}")
         program = _program(out, inputs, stand_ins, names)
         self.traces += 1
-        version = _Version(program, generate(program, self._name), self._name)
+        version = _Version(program, _code(program, self._name, out, inputs), self._name)
         version.warm_up([v.data for v in inputs], data)
         return version
 
@@ -228,6 +228,40 @@ class _Version:
         inputs = [Value(x, label) for x, label in zip(saved[:n], labels, strict=True)]
         numbers = saved[n:n + len(self.program.number_names)]
         propagate(self.replay(inputs, list(numbers)))
+
+
+def _code(program: Program, title: str, out: Value, inputs: list[Value]) -> Generated:
+    """The program's code: from the disk cache when an entry there reproduces this trace, else written and cached."""
+    writer = Writer(program, title)
+    if code_cache.directory() is None:
+        return generate(writer)
+    name = code_cache.key(writer.identity())
+    entry = code_cache.load(name)
+    if entry is not None:
+        try:
+            source, code, references = entry  # type: ignore[misc]
+            loaded = load(program, title, source, code, references)
+            if _reproduces(loaded, program, out, inputs):
+                return loaded
+        except Exception:  # an entry of some other shape, or code that fails: write it afresh
+            pass
+    generated = generate(writer)
+    code_cache.store(name, (generated.source, generated.code, generated.references))
+    return generated
+
+
+def _reproduces(generated: Generated, program: Program, out: Value, inputs: list[Value]) -> bool:
+    """Whether code loaded from the cache computes, bit for bit, every value of the trace and the gradients the
+    engine's backward walk gives it: a stronger check than the one each op's written code passes when written."""
+    values = program.values
+    arguments = values[:len(program.input_names) + len(program.number_names)]
+    result, saved = generated.forward(*arguments)
+    expected = [*arguments, *(values[program.first_step + i] for i in reading_order(program))]
+    if not (same(result, values[program.output]) and len(saved) == len(expected) and all(map(same, saved, expected))):
+        return False
+    walked = propagate(out)
+    grads = generated.backward(saved)
+    return len(grads) == len(inputs) and all(map(same, grads, (walked.get(v, 0.0) for v in inputs)))
 
 
 # ------------------------------------------------------------- structure
