@@ -130,20 +130,24 @@ class _Template:
     Symbols once per such shape, not once per step, keeps writing linear and cheap.
     """
 
-    __slots__ = ("parts", "holes", "precedence", "depth")
+    __slots__ = ("parts", "holes", "precedence", "depth", "whole")
 
     def __init__(self, symbol: Symbol) -> None:
         self.parts = symbol.text.split(_HOLE)  # text, operand number, text, ...
         self.holes = [int(k) for k in self.parts[1::2]]
         self.precedence, self.depth = symbol.precedence, symbol.depth
+        self.whole = self.holes[0] if self.parts[0] == self.parts[-1] == "" and len(self.parts) == 3 else None
+        """The operand the expression is, when it is just one (a linear's ∂/∂w is its x)."""
 
     @property
     def text(self) -> str:
         return _HOLE.join(self.parts)
 
-    def fill(self, texts: Sequence[str]) -> Symbol:
+    def fill(self, symbols: Sequence[Symbol]) -> Symbol:
+        if self.whole is not None:
+            return symbols[self.whole]
         parts = self.parts.copy()
-        parts[1::2] = [texts[k] for k in self.holes]
+        parts[1::2] = [symbols[k].text for k in self.holes]
         return Symbol("".join(parts), self.precedence)
 
 
@@ -350,7 +354,7 @@ class Writer:
         if template is None:
             self.called_forward.add(op)
         elif template[0].depth <= MAX_DEPTH:
-            text = template[0].fill([a.text for a in args]).text
+            text = template[0].fill(args).text
             if op in self.forward_checked or self._forward_agrees(i, [], text):
                 self.forward_checked.add(op)
                 return text
@@ -395,8 +399,8 @@ class Writer:
         args = [self.slot[j] for j in step.operands]
         template = self.rule_template(i) if op not in self.called_rule else None
         if template is not None and len(template) == len(args):
-            texts = [out.text, *(a.text for a in args)]
-            local = tuple(t.fill(texts) for t in template)
+            out_and_args = [out, *args]
+            local = tuple(t.fill(out_and_args) for t in template)
             if op in self.rule_checked or self._rule_agrees(i, local):
                 self.rule_checked.add(op)
                 return local
