@@ -20,6 +20,7 @@ import marshal
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 _SUFFIX = ".marshal"
 
@@ -49,7 +50,7 @@ def load(name: str) -> object | None:
     return value if stored_name == name else None
 
 
-def store(name: str, value: object) -> None:
+def store(name: str, value: Any) -> None:
     """Store ``value`` (anything ``marshal`` writes) under ``name``; silently nothing if it cannot be written."""
     where = directory()
     if where is None:

@@ -14,7 +14,7 @@ import functools
 import inspect
 import math
 import numbers
-from typing import Any
+from typing import Any, cast
 from collections.abc import Callable, Iterator
 
 from . import code_cache, grad_mode
@@ -239,7 +239,7 @@ def _code(program: Program, title: str, out: Value, inputs: list[Value]) -> Gene
     entry = code_cache.load(name)
     if entry is not None:
         try:
-            source, code, references = entry  # type: ignore[misc]
+            source, code, references = cast(tuple[Any, Any, Any], entry)  # checked by use
             loaded = load(program, title, source, code, references)
             if _reproduces(loaded, program, out, inputs):
                 return loaded
