@@ -246,6 +246,7 @@ class Writer:
         self.rule_checked: set[Op] = set()     # ops whose written rule was checked once
         self.forward_templates: dict[tuple[Op, tuple[int, ...]], Templates] = {}
         self.rule_templates: dict[tuple[Op, tuple[int, ...]], Templates] = {}
+        self.contribution_templates: dict[tuple[Op, tuple[int, ...]], tuple[_Template, ...]] = {}
         self.global_names: dict[int, str] = {id(f): name for name, f in FLOAT_KERNELS.items()}
         self.references: list[Reference] = []
         # Every slot's expression: a variable, or a constant's literal.
@@ -298,6 +299,18 @@ class Writer:
             except Exception:
                 self.rule_templates[shape] = None
         return self.rule_templates[shape]
+
+    def contribution_template(self, i: int) -> tuple[_Template, ...]:
+        """Step i's ``gradient · ∂out/∂operand`` for each operand, over stand-ins ``out, operands..., gradient``:
+        the rule's templates multiplied by the gradient once per shape, not once per term."""
+        shape = self._shape(i)
+        if shape not in self.contribution_templates:
+            rule = self.rule_template(i)
+            assert rule is not None
+            gradient = f"{_HOLE}{len(self.steps[i].operands) + 1}{_HOLE}"
+            self.contribution_templates[shape] = tuple(_Template(Symbol(_times(gradient, Symbol(t.text, t.precedence))))
+                                                       for t in rule)
+        return self.contribution_templates[shape]
 
     def identity(self) -> str:
         """Everything the source is written from, far cheaper to get than the source: equal identities, equal
@@ -392,23 +405,24 @@ class Writer:
             lines.append(f"{self.slot[self.first + i].text} = {expression}")
         return lines
 
-    def local_derivatives(self, i: int, lines: list[str]) -> tuple[Symbol, ...]:
-        """Step i's ∂out/∂operand expressions: its rule run on symbols, or its rule called on its own line."""
+    def contributions(self, i: int, gradient: str, lines: list[str]) -> tuple[str, ...]:
+        """Step i's ``gradient · ∂out/∂operand`` for each operand: its rule run on symbols, or its rule called
+        on its own line."""
         step = self.steps[i]
         op, out = step.op, self.slot[self.first + i]
         args = [self.slot[j] for j in step.operands]
         template = self.rule_template(i) if op not in self.called_rule else None
         if template is not None and len(template) == len(args):
             out_and_args = [out, *args]
-            local = tuple(t.fill(out_and_args) for t in template)
-            if op in self.rule_checked or self._rule_agrees(i, local):
+            if op in self.rule_checked or self._rule_agrees(i, tuple(t.fill(out_and_args) for t in template)):
                 self.rule_checked.add(op)
-                return local
+                out_and_args.append(Symbol(gradient))
+                return tuple(t.fill(out_and_args).text for t in self.contribution_template(i))
         self.called_rule.add(op)
         rule = self.global_name(i, "local_grads", f"{op.word}_local_grads")
         name = self.names.fresh(f"local_{out.text}")
         lines.append(f"{name} = {rule}({', '.join([out.text, *(a.text for a in args)])})")
-        return tuple(Symbol(f"{name}[{p}]") for p in range(len(args)))
+        return tuple(_times(gradient, Symbol(f"{name}[{p}]")) for p in range(len(args)))
 
     def _rule_agrees(self, i: int, local: tuple[Symbol, ...]) -> bool:
         step, values = self.steps[i], self.program.values
@@ -431,15 +445,15 @@ class Writer:
             for position, j in enumerate(steps[i].operands):
                 uses.setdefault(j, []).append((i, position))
         gradient = {j: self.names.fresh(f"d_{slot[j].text}") for j in range(len(slot)) if needs_grad[j]}
-        local_of: dict[int, tuple[Symbol, ...]] = {}
+        contributions_of: dict[int, tuple[str, ...]] = {}
         lines: list[str] = []
 
         def write(j: int) -> None:
             terms = []
             for i, p in uses[j]:
-                if i not in local_of:
-                    local_of[i] = self.local_derivatives(i, lines)
-                terms.append(_times(gradient[first + i], local_of[i][p]))
+                if i not in contributions_of:
+                    contributions_of[i] = self.contributions(i, gradient[first + i], lines)
+                terms.append(contributions_of[i][p])
             lines.extend(_sum_lines(gradient[j], terms))
 
         output = self.program.output
