@@ -148,6 +148,8 @@ class _Version:
         self.program = program
         self.generated = generated
         self.op_name = f"compile({name})"
+        self.display = ""
+        """The node's call form ``compile(f)({0}, {1}, ...)``, written by the first call's Op and reused."""
 
     def run(self, inputs: list[Value], data: list[float]) -> Value:
         forward = self.generated.forward
@@ -163,7 +165,9 @@ class _Version:
         labels = [v.label for v in inputs]
         op = Op(self.op_name,
                 lambda *input_data: forward(*input_data, *data)[0],
-                functools.partial(self._local_grads, saved, data, labels), arity=len(inputs), word="compiled")
+                functools.partial(self._local_grads, saved, data, labels), arity=len(inputs), word="compiled",
+                display=self.display)
+        self.display = op.display
         return record(op, out, inputs)
 
     def _local_grads(self, saved: tuple[float, ...], data: list[float], labels: list[str],
