@@ -30,12 +30,13 @@ import linecache
 import math
 import re
 from dataclasses import dataclass
+from types import CodeType
 from typing import Any
 from collections.abc import Callable, Sequence
 
 from .ops import Op
 from .math import FLOAT_KERNELS
-from .symbolic import Symbol, as_symbol, literal, spilling
+from .symbolic import MAX_DEPTH, Symbol, as_symbol, literal, spilling
 
 # The longest sum written on one line; a longer one continues on the next (`s = s + ...`).
 TERMS_PER_LINE = 64
@@ -74,11 +75,17 @@ class Program:
         return len(self.input_names) + len(self.number_names) + len(self.constants)
 
 
+Reference = tuple[str, str, int]
+"""A global the generated code calls: ``(name, "forward" or "local_grads", step)``, that step's op's function."""
+
+
 @dataclass(frozen=True)
 class Generated:
-    """The generated code: its source and the two functions it defines."""
+    """The generated code: its source, its compiled form, the globals it calls, and the two functions it defines."""
 
     source: str
+    code: CodeType
+    references: tuple[Reference, ...]
     forward: Callable[..., tuple[float, tuple[float, ...]]]
     backward: Callable[[tuple[float, ...]], tuple[float, ...]]
 
@@ -108,6 +115,49 @@ class _Names:
         self.count[base] = n
         self.taken.add(name)
         return name
+
+
+# ------------------------------------------------------------------ templates
+
+_HOLE = "\x00"  # brackets an operand's number in a template's text; no name or literal contains it
+
+
+class _Template:
+    """An expression an op wrote once, on numbered stand-ins, filled in for each step with its operands' texts.
+
+    An op writes the same text for every step whose operands bind alike (each
+    operand a variable or a literal of the same precedence), so running it on
+    Symbols once per such shape, not once per step, keeps writing linear and cheap.
+    """
+
+    __slots__ = ("parts", "holes", "precedence", "depth", "whole")
+
+    def __init__(self, symbol: Symbol) -> None:
+        self.parts = symbol.text.split(_HOLE)  # text, operand number, text, ...
+        self.holes = [int(k) for k in self.parts[1::2]]
+        self.precedence, self.depth = symbol.precedence, symbol.depth
+        self.whole = self.holes[0] if self.parts[0] == self.parts[-1] == "" and len(self.parts) == 3 else None
+        """The operand the expression is, when it is just one (a linear's ∂/∂w is its x)."""
+
+    @property
+    def text(self) -> str:
+        return _HOLE.join(self.parts)
+
+    def fill(self, symbols: Sequence[Symbol]) -> Symbol:
+        if self.whole is not None:
+            return symbols[self.whole]
+        parts = self.parts.copy()
+        parts[1::2] = [symbols[k].text for k in self.holes]
+        return Symbol("".join(parts), self.precedence)
+
+
+def _stand_ins(symbols: Sequence[Symbol]) -> list[Symbol]:
+    """Numbered stand-ins that bind as tightly as ``symbols``."""
+    return [Symbol(f"{_HOLE}{k}{_HOLE}", s.precedence) for k, s in enumerate(symbols)]
+
+
+Templates = tuple[_Template, ...] | None
+"""An op's texts for one shape of operands; None where it cannot be written (an ``if``, ``math.exp``)."""
 
 
 # ------------------------------------------------------------------ writing
@@ -144,7 +194,7 @@ def _tuple(names: Sequence[str], indent: str) -> str:
     return "(" + f"\n{indent}".join(lines) + ")"
 
 
-def _same(x: Any, y: Any) -> bool:
+def same(x: Any, y: Any) -> bool:
     """Bit for bit the same float (NaN equals NaN; 0.0 is not -0.0)."""
     try:
         x, y = float(x), float(y)
@@ -180,11 +230,11 @@ def reading_order(program: Program) -> list[int]:
     return order
 
 
-class _Writer:
+class Writer:
     """Writes one program's source: names its values, then its forward lines, then its backward lines."""
 
-    def __init__(self, program: Program) -> None:
-        self.program = program
+    def __init__(self, program: Program, title: str) -> None:
+        self.program, self.title = program, title
         self.steps, self.first = program.steps, program.first_step
         self.n_inputs = len(program.input_names)
         self.n_arguments = self.n_inputs + len(program.number_names)
@@ -194,6 +244,11 @@ class _Writer:
         self.called_rule: set[Op] = set()      # ops whose rule is called, not written out
         self.forward_checked: set[Op] = set()  # ops whose written forward was checked once
         self.rule_checked: set[Op] = set()     # ops whose written rule was checked once
+        self.forward_templates: dict[tuple[Op, tuple[int, ...]], Templates] = {}
+        self.rule_templates: dict[tuple[Op, tuple[int, ...]], Templates] = {}
+        self.contribution_templates: dict[tuple[Op, tuple[int, ...]], tuple[_Template, ...]] = {}
+        self.global_names: dict[int, str] = {id(f): name for name, f in FLOAT_KERNELS.items()}
+        self.references: list[Reference] = []
         # Every slot's expression: a variable, or a constant's literal.
         names = [self.names.fresh(n, "x") for n in (*program.input_names, *program.number_names)]
         self.slot: list[Symbol] = [Symbol(n) for n in names]
@@ -205,16 +260,73 @@ class _Writer:
             step_names[i] = self.names.fresh(self.steps[i].label or word, word)
         self.slot += [Symbol(n) for n in step_names]
 
-    def global_name(self, thing: object, word: str) -> str:
-        """The name the generated code calls ``thing`` by: a builtin's own, else a fresh global."""
+    def global_name(self, i: int, function: str, word: str) -> str:
+        """The name the generated code calls step i's op's ``function`` by: a builtin's own, else a global."""
+        thing = getattr(self.steps[i].op, function)
         if getattr(builtins, word, None) is thing:
             return word
-        for name, existing in self.namespace.items():
-            if existing is thing:
-                return name
-        name = self.names.fresh(word)
-        self.namespace[name] = thing
+        name = self.global_names.get(id(thing))
+        if name is None:
+            name = self.global_names[id(thing)] = self.names.fresh(word)
+            self.namespace[name] = thing
+            self.references.append((name, function, i))
         return name
+
+    def _shape(self, i: int) -> tuple[Op, tuple[int, ...]]:
+        """What step i's texts depend on: its op, and how tightly each operand binds."""
+        step = self.steps[i]
+        return step.op, tuple(self.slot[j].precedence for j in step.operands)
+
+    def forward_template(self, i: int) -> Templates:
+        """Step i's op's forward, written once per shape of operands."""
+        shape = self._shape(i)
+        if shape not in self.forward_templates:
+            args = _stand_ins([self.slot[j] for j in self.steps[i].operands])
+            try:
+                self.forward_templates[shape] = (_Template(as_symbol(shape[0].forward(*args))),)
+            except Exception:
+                self.forward_templates[shape] = None
+        return self.forward_templates[shape]
+
+    def rule_template(self, i: int) -> Templates:
+        """Step i's op's local derivatives, written once per shape of operands (the result is a variable)."""
+        shape = self._shape(i)
+        if shape not in self.rule_templates:
+            out_and_args = _stand_ins([Symbol(""), *(self.slot[j] for j in self.steps[i].operands)])
+            try:
+                local = shape[0].local_grads(*out_and_args)
+                self.rule_templates[shape] = tuple(_Template(as_symbol(d)) for d in local)
+            except Exception:
+                self.rule_templates[shape] = None
+        return self.rule_templates[shape]
+
+    def contribution_template(self, i: int) -> tuple[_Template, ...]:
+        """Step i's ``gradient · ∂out/∂operand`` for each operand, over stand-ins ``out, operands..., gradient``:
+        the rule's templates multiplied by the gradient once per shape, not once per term."""
+        shape = self._shape(i)
+        if shape not in self.contribution_templates:
+            rule = self.rule_template(i)
+            assert rule is not None
+            gradient = f"{_HOLE}{len(self.steps[i].operands) + 1}{_HOLE}"
+            self.contribution_templates[shape] = tuple(_Template(Symbol(_times(gradient, Symbol(t.text, t.precedence))))
+                                                       for t in rule)
+        return self.contribution_templates[shape]
+
+    def identity(self) -> str:
+        """Everything the source is written from, far cheaper to get than the source: equal identities, equal
+        sources (where the ops' written expressions agree with their float functions; loading checks that)."""
+        shapes: dict[tuple[Op, tuple[int, ...]], int] = {}
+        described, wiring = [], []
+        for i, step in enumerate(self.steps):
+            shape = self._shape(i)
+            if shape not in shapes:
+                shapes[shape] = len(shapes)
+                described.append((step.op.word, *(None if t is None else tuple((x.text, x.precedence) for x in t)
+                                                  for t in (self.forward_template(i), self.rule_template(i)))))
+            wiring.append((shapes[shape], step.operands, step.label))
+        program = self.program
+        return repr((self.title, program.input_names, program.number_names, program.constants, program.output,
+                     described, wiring))
 
     def _values(self, i: int) -> dict[str, float]:
         """The recorded value of step i's result and operands, by their names in the code."""
@@ -242,7 +354,7 @@ class _Writer:
             got = [eval(text, {"__builtins__": builtins}, names) for text in texts]
         except Exception as e:
             return failure is not None and isinstance(e, failure)
-        return failure is None and len(got) == len(wanted) and all(map(_same, got, wanted))
+        return failure is None and len(got) == len(wanted) and all(map(same, got, wanted))
 
     def forward_expression(self, i: int, lines: list[str]) -> str:
         """Step i's result: its op's forward run on symbols, or, where that cannot be written, a call.
@@ -251,7 +363,16 @@ class _Writer:
         """
         step = self.steps[i]
         op, args = step.op, [self.slot[j] for j in step.operands]
-        if op not in self.called_forward:
+        template = self.forward_template(i) if op not in self.called_forward else None
+        if template is None:
+            self.called_forward.add(op)
+        elif template[0].depth <= MAX_DEPTH:
+            text = template[0].fill(args).text
+            if op in self.forward_checked or self._forward_agrees(i, [], text):
+                self.forward_checked.add(op)
+                return text
+            self.called_forward.add(op)
+        else:  # deep: run it on these operands, spilling parts of it onto lines of their own
             partials: list[str] = []
 
             def spill(text: str) -> str:
@@ -270,7 +391,7 @@ class _Writer:
                     lines.extend(partials)
                     return text
                 self.called_forward.add(op)
-        return f"{self.global_name(op.forward, op.word)}({', '.join(a.text for a in args)})"
+        return f"{self.global_name(i, 'forward', op.word)}({', '.join(a.text for a in args)})"
 
     def _forward_agrees(self, i: int, partials: list[str], text: str) -> bool:
         step, values = self.steps[i], self.program.values
@@ -284,25 +405,24 @@ class _Writer:
             lines.append(f"{self.slot[self.first + i].text} = {expression}")
         return lines
 
-    def local_derivatives(self, i: int, lines: list[str]) -> tuple[Symbol, ...]:
-        """Step i's ∂out/∂operand expressions: its rule run on symbols, or its rule called on its own line."""
+    def contributions(self, i: int, gradient: str, lines: list[str]) -> tuple[str, ...]:
+        """Step i's ``gradient · ∂out/∂operand`` for each operand: its rule run on symbols, or its rule called
+        on its own line."""
         step = self.steps[i]
         op, out = step.op, self.slot[self.first + i]
         args = [self.slot[j] for j in step.operands]
-        if op not in self.called_rule:
-            try:
-                local = tuple(as_symbol(d) for d in op.local_grads(out, *args))
-            except Exception:
-                self.called_rule.add(op)
-            else:
-                if len(local) == len(args) and (op in self.rule_checked or self._rule_agrees(i, local)):
-                    self.rule_checked.add(op)
-                    return local
-                self.called_rule.add(op)
-        rule = self.global_name(op.local_grads, f"{op.word}_local_grads")
+        template = self.rule_template(i) if op not in self.called_rule else None
+        if template is not None and len(template) == len(args):
+            out_and_args = [out, *args]
+            if op in self.rule_checked or self._rule_agrees(i, tuple(t.fill(out_and_args) for t in template)):
+                self.rule_checked.add(op)
+                out_and_args.append(Symbol(gradient))
+                return tuple(t.fill(out_and_args).text for t in self.contribution_template(i))
+        self.called_rule.add(op)
+        rule = self.global_name(i, "local_grads", f"{op.word}_local_grads")
         name = self.names.fresh(f"local_{out.text}")
         lines.append(f"{name} = {rule}({', '.join([out.text, *(a.text for a in args)])})")
-        return tuple(Symbol(f"{name}[{p}]") for p in range(len(args)))
+        return tuple(_times(gradient, Symbol(f"{name}[{p}]")) for p in range(len(args)))
 
     def _rule_agrees(self, i: int, local: tuple[Symbol, ...]) -> bool:
         step, values = self.steps[i], self.program.values
@@ -325,15 +445,15 @@ class _Writer:
             for position, j in enumerate(steps[i].operands):
                 uses.setdefault(j, []).append((i, position))
         gradient = {j: self.names.fresh(f"d_{slot[j].text}") for j in range(len(slot)) if needs_grad[j]}
-        local_of: dict[int, tuple[Symbol, ...]] = {}
+        contributions_of: dict[int, tuple[str, ...]] = {}
         lines: list[str] = []
 
         def write(j: int) -> None:
             terms = []
             for i, p in uses[j]:
-                if i not in local_of:
-                    local_of[i] = self.local_derivatives(i, lines)
-                terms.append(_times(gradient[first + i], local_of[i][p]))
+                if i not in contributions_of:
+                    contributions_of[i] = self.contributions(i, gradient[first + i], lines)
+                terms.append(contributions_of[i][p])
             lines.extend(_sum_lines(gradient[j], terms))
 
         output = self.program.output
@@ -348,7 +468,7 @@ class _Writer:
         returned = [gradient[j] if j in uses or j == output else "0.0" for j in range(self.n_inputs)]
         return lines, returned
 
-    def source(self, title: str) -> str:
+    def source(self) -> str:
         program, slot = self.program, self.slot
         forward = self.forward_lines()
         backward, returned = self.backward_lines()
@@ -357,7 +477,7 @@ class _Writer:
         unpacked = [name if name in read else "_" for name in saved]
         indent = " " * 8
         return "\n".join([
-            f"# {_comment(title)}: generated by autograd.compile",
+            f"# {_comment(self.title)}: generated by autograd.compile",
             "",
             f"def forward({', '.join(s.text for s in slot[:self.n_arguments])}):",
             *(f"    {line}" for line in forward),
@@ -380,18 +500,35 @@ def _comment(text: str) -> str:
     return text.encode("unicode_escape").decode("ascii")
 
 
-def generate(program: Program, title: str) -> Generated:
-    """Write ``program`` as Python source, compile it, and return it with its two functions.
+def generate(writer: Writer) -> Generated:
+    """Write ``writer``'s program as Python source, compile it, and return it with its two functions.
 
     ``forward(inputs..., numbers...)`` returns ``(out, saved)``; ``saved`` holds
     the arguments, then every step's value in the order computed.
     ``backward(saved)`` returns ``∂out/∂input`` for each input.
     """
-    writer = _Writer(program)
-    source = writer.source(title)
-    filename = f"<autograd.compile {_comment(title)}>"
+    source = writer.source()
+    code = builtins.compile(source, _filename(writer.title), "exec")
+    return _define(source, code, tuple(writer.references), writer.namespace, writer.title)
+
+
+def load(program: Program, title: str, source: str, code: CodeType, references: Sequence[Reference]) -> Generated:
+    """Code ``generate`` wrote earlier for a program with the same identity, bound to this program's ops."""
+    namespace: dict[str, object] = dict(FLOAT_KERNELS)
+    for name, function, i in references:
+        namespace[name] = getattr(program.steps[i].op, function)
+    return _define(source, code, tuple(references), namespace, title)
+
+
+def _filename(title: str) -> str:
+    return f"<autograd.compile {_comment(title)}>"
+
+
+def _define(source: str, code: CodeType, references: tuple[Reference, ...], namespace: dict[str, object],
+            title: str) -> Generated:
+    filename = _filename(title)
     linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)  # tracebacks show the line
-    exec(builtins.compile(source, filename, "exec"), writer.namespace)
-    forward = writer.namespace["forward"]
-    backward = writer.namespace["backward"]
-    return Generated(source, forward, backward)  # type: ignore[arg-type]
+    exec(code, namespace)
+    forward = namespace["forward"]
+    backward = namespace["backward"]
+    return Generated(source, code, references, forward, backward)  # type: ignore[arg-type]

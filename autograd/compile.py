@@ -14,12 +14,12 @@ import functools
 import inspect
 import math
 import numbers
-from typing import Any
+from typing import Any, cast
 from collections.abc import Callable, Iterator
 
-from . import grad_mode
+from . import code_cache, grad_mode
 from .backprop import propagate
-from .codegen import Generated, Program, Step, generate, reading_order
+from .codegen import Generated, Program, Step, Writer, generate, load, reading_order, same
 from .graph import topological_order
 from .ops import FORWARD_ERRORS, Op
 from .value import Value, apply, record
@@ -132,7 +132,7 @@ class CompiledFunction:
             raise TypeError(f"compile: {self._name} must return a Value, got {type(out).__name__}")
         program = _program(out, inputs, stand_ins, names)
         self.traces += 1
-        version = _Version(program, generate(program, self._name), self._name)
+        version = _Version(program, _code(program, self._name, out, inputs), self._name)
         version.warm_up([v.data for v in inputs], data)
         return version
 
@@ -148,6 +148,8 @@ class _Version:
         self.program = program
         self.generated = generated
         self.op_name = f"compile({name})"
+        self.display = ""
+        """The node's call form ``compile(f)({0}, {1}, ...)``, written by the first call's Op and reused."""
 
     def run(self, inputs: list[Value], data: list[float]) -> Value:
         forward = self.generated.forward
@@ -163,7 +165,9 @@ class _Version:
         labels = [v.label for v in inputs]
         op = Op(self.op_name,
                 lambda *input_data: forward(*input_data, *data)[0],
-                functools.partial(self._local_grads, saved, data, labels), arity=len(inputs), word="compiled")
+                functools.partial(self._local_grads, saved, data, labels), arity=len(inputs), word="compiled",
+                display=self.display)
+        self.display = op.display
         return record(op, out, inputs)
 
     def _local_grads(self, saved: tuple[float, ...], data: list[float], labels: list[str],
@@ -228,6 +232,40 @@ class _Version:
         inputs = [Value(x, label) for x, label in zip(saved[:n], labels, strict=True)]
         numbers = saved[n:n + len(self.program.number_names)]
         propagate(self.replay(inputs, list(numbers)))
+
+
+def _code(program: Program, title: str, out: Value, inputs: list[Value]) -> Generated:
+    """The program's code: from the disk cache when an entry there reproduces this trace, else written and cached."""
+    writer = Writer(program, title)
+    if code_cache.directory() is None:
+        return generate(writer)
+    name = code_cache.key(writer.identity())
+    entry = code_cache.load(name)
+    if entry is not None:
+        try:
+            source, code, references = cast(tuple[Any, Any, Any], entry)  # checked by use
+            loaded = load(program, title, source, code, references)
+            if _reproduces(loaded, program, out, inputs):
+                return loaded
+        except Exception:  # an entry of some other shape, or code that fails: write it afresh
+            pass
+    generated = generate(writer)
+    code_cache.store(name, (generated.source, generated.code, generated.references))
+    return generated
+
+
+def _reproduces(generated: Generated, program: Program, out: Value, inputs: list[Value]) -> bool:
+    """Whether code loaded from the cache computes, bit for bit, every value of the trace and the gradients the
+    engine's backward walk gives it: a stronger check than the one each op's written code passes when written."""
+    values = program.values
+    arguments = values[:len(program.input_names) + len(program.number_names)]
+    result, saved = generated.forward(*arguments)
+    expected = [*arguments, *(values[program.first_step + i] for i in reading_order(program))]
+    if not (same(result, values[program.output]) and len(saved) == len(expected) and all(map(same, saved, expected))):
+        return False
+    walked = propagate(out)
+    grads = generated.backward(saved)
+    return len(grads) == len(inputs) and all(map(same, grads, (walked.get(v, 0.0) for v in inputs)))
 
 
 # ------------------------------------------------------------- structure

@@ -32,3 +32,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.name in SLOW_FILES or item.originalname in SLOW_TESTS:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_compile_cache(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """autograd.compile's disk cache in a directory of the test run's own, not the user's (subprocesses inherit it)."""
+    import os
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg_cache"))

@@ -63,6 +63,17 @@ def test_the_result_is_one_node_whose_parents_are_the_inputs():
     assert out.operation.forward(a.data, b.data) == out.data  # the row's forward is the generated code
 
 
+def test_every_call_s_node_is_written_as_the_call_over_its_inputs():
+    def product(a: Value, b: Value) -> Value:
+        return a * b
+
+    f = autograd.compile(product)
+    x, y = Value(2.0), Value(3.0)
+    for node in (f(x, y), f(x, y)):  # the second call reuses the first call's form
+        assert node.operation.display == "compile(product)({0}, {1})"
+        assert node.operation.write([("x", 5), ("y", 5)])[0] == "compile(product)(x, y)"
+
+
 def test_value_and_gradients_equal_the_eager_engines_bit_for_bit():
     a, b = Value(2.0, "a"), Value(-3.0, "b")
     out = autograd.compile(neuron_expression)(a, b, [0.5, 2.0])
