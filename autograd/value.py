@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import math
 import numbers
-from typing import Any
+from itertools import chain
+from typing import Any, cast
 from collections.abc import Callable, Iterable, Sequence
 
 from . import grad_mode
@@ -501,16 +502,19 @@ def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases
     """
     xs = _values(inputs)
     x_data = [x.data for x in xs]
-    rows = [_values(row) for row in weights]
-    if len(rows) != len(biases):
-        raise ValueError(f"linear_layer needs a bias per row of weights, got {len(rows)} rows and "
+    if len(weights) != len(biases):
+        raise ValueError(f"linear_layer needs a bias per row of weights, got {len(weights)} rows and "
                          f"{len(biases)} biases")
+    # A layer's own parameters, lists of Values, are checked in two C-level passes; anything else row by row.
+    trusted = set(map(type, weights)) <= _ONLY_LISTS and _only_values(chain.from_iterable(weights))
+    rows = cast(Sequence[list[Value]], weights) if trusted else [_values(row) for row in weights]
+    bs = biases if _only_values(biases) else [_constant(LINEAR, b) for b in biases]
+    n = len(xs)
     recording = _recording()
     nodes = []
-    for ws, bias in zip(rows, biases):  # noqa: B905 - checked above
-        if len(ws) != len(xs):
-            raise ValueError(f"linear needs as many weights as inputs, got {len(ws)} weights and {len(xs)} inputs")
-        b = bias if type(bias) is Value else _constant(LINEAR, bias)
+    for ws, b in zip(rows, bs):  # noqa: B905 - checked above
+        if len(ws) != n:
+            raise ValueError(f"linear needs as many weights as inputs, got {len(ws)} weights and {n} inputs")
         w_data = [w.data for w in ws]
         data = weighted_sum(w_data, x_data, b.data)
         nodes.append(_result(data, LINEAR, (*ws, *xs, b), weighted_sum_partials(w_data, x_data) if recording else None))
@@ -518,12 +522,17 @@ def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases
 
 
 _ONLY_VALUES = {Value}
+_ONLY_LISTS = {list}
+
+
+def _only_values(operands: Iterable[Any]) -> bool:
+    return set(map(type, operands)) <= _ONLY_VALUES
 
 
 def _values(operands: Iterable[Any]) -> list[Value]:
     """Operands of ``linear`` as a list of Values: plain numbers become constant leaves."""
     found = operands if type(operands) is list else list(operands)
-    if set(map(type, found)) <= _ONLY_VALUES:
+    if _only_values(found):
         return found
     return [x if isinstance(x, Value) else _constant(LINEAR, x) for x in found]
 
