@@ -412,7 +412,12 @@ def _operand(op: Op, x: Any, beside: Value) -> Any:
         x = _number(op, x, beside)
     if not -_INF < x < _INF:
         return Value(x)  # raises the constructor's error, as compile's check of a number does
-    return _result(x, None, None, None)
+    leaf = _new(Value)
+    leaf.data = x
+    leaf.grad = 0.0
+    leaf.label = ""
+    leaf.operation = leaf._a = leaf._b = None
+    return leaf
 
 
 def _constant(op: Op, x: Any, beside: Value | None = None) -> Value:
@@ -554,9 +559,8 @@ def record(op: Op, data: float, parents: Iterable[Value]) -> Value:
 _new = object.__new__
 
 
-def _result(data: float, op: Op | None, a: Value | tuple[Value, ...] | None,
-            b: Value | Sequence[float] | None) -> Value:
-    """The node for an op's result (a bare leaf inside no_grad), or with ``op`` None a constant leaf.
+def _result(data: float, op: Op, a: Value | tuple[Value, ...], b: Value | Sequence[float] | None) -> Value:
+    """The node for an op's result; a bare leaf inside no_grad.
 
     ``a`` and ``b`` go into the operand slots (``graph.py``): for operands in a
     tuple, ``b`` is None or the node's local derivatives, recorded with it.
@@ -564,14 +568,13 @@ def _result(data: float, op: Op | None, a: Value | tuple[Value, ...] | None,
     Built without ``__init__``: ``data`` is already a float, and this runs for every node.
     """
     if not -_INF < data < _INF:
-        assert op is not None  # a constant was checked by its maker
         raise op_error(op, a if type(a) is tuple else (a,) if b is None else (a, b),
                        OverflowError(f"the result {data!r} does not fit in a float"))
     node = _new(Value)
     node.data = data
     node.grad = 0.0
     node.label = ""
-    if op is not None and _recording():
+    if _recording():
         node.operation = op
         node._a = a
         node._b = b
