@@ -1,0 +1,70 @@
+"""``autograd.linear_layer``: a layer of fused neurons, equal to its neurons one by one and to micrograd's graph."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autograd import Value, grad, linear, linear_layer, no_grad
+
+finite = st.floats(-10.0, 10.0, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 5), st.data())
+def test_a_layer_equals_its_neurons_and_the_granular_sum_bit_for_bit(n_out: int, n_in: int, data: st.DataObject):
+    rows = [[Value(data.draw(finite)) for _ in range(n_in)] for _ in range(n_out)]
+    biases = [Value(data.draw(finite)) for _ in range(n_out)]
+    xs = [Value(data.draw(finite)) for _ in range(n_in)]
+    seeds = [data.draw(finite) for _ in range(n_out)]
+    layer = linear_layer(rows, xs, biases)
+    one_by_one = [linear(w, xs, b) for w, b in zip(rows, biases, strict=True)]
+    granular = [sum((wi * xi for wi, xi in zip(w, xs, strict=True)), b) for w, b in zip(rows, biases, strict=True)]
+    assert [z.data for z in layer] == [z.data for z in one_by_one] == [z.data for z in granular]
+    leaves = [*xs, *biases, *(w for row in rows for w in row)]
+    total = lambda outs: sum((s * z for s, z in zip(seeds, outs, strict=True)), Value(0.0))  # noqa: E731
+    assert grad(total(layer), leaves) == grad(total(granular), leaves)
+
+
+def test_backward_through_a_layer_gives_each_weight_its_input_and_each_input_its_weights():
+    w = [[Value(2.0), Value(-1.0)], [Value(0.5), Value(3.0)]]
+    b = [Value(0.1), Value(-0.2)]
+    x = [Value(4.0), Value(5.0)]
+    z1, z2 = linear_layer(w, x, b)
+    (z1 + 10.0 * z2).backward()
+    assert [v.grad for v in w[0]] == [4.0, 5.0] and [v.grad for v in w[1]] == [40.0, 50.0]
+    assert [v.grad for v in x] == [2.0 + 10.0 * 0.5, -1.0 + 10.0 * 3.0]
+    assert [v.grad for v in b] == [1.0, 10.0]
+
+
+def test_numbers_become_constants_and_any_sequences_will_do():
+    x = Value(2.0)
+    (z,) = linear_layer([(3, x)], iter([1.5, x]), [0.25])
+    assert z.data == 0.25 + 3 * 1.5 + 2.0 * 2.0
+    z.backward()
+    assert x.grad == 2.0 + 2.0  # x is the second weight and the second input: ∂(x·x)/∂x = x + x
+
+
+def test_under_no_grad_the_outputs_are_leaves_with_the_same_numbers():
+    rng = random.Random(0)
+    w = [[Value(rng.uniform(-1, 1)) for _ in range(3)] for _ in range(2)]
+    b = [Value(0.0), Value(1.0)]
+    x = [Value(rng.uniform(-1, 1)) for _ in range(3)]
+    recorded = linear_layer(w, x, b)
+    with no_grad():
+        bare = linear_layer(w, x, b)
+    assert [z.data for z in bare] == [z.data for z in recorded]
+    assert all(z.parents == () for z in bare) and all(len(z.parents) == 7 for z in recorded)
+
+
+def test_mismatched_sizes_are_errors_that_say_which():
+    x = [Value(1.0), Value(2.0)]
+    with pytest.raises(ValueError, match="a bias per row of weights, got 2 rows and 1 biases"):
+        linear_layer([[Value(1.0), Value(1.0)], [Value(1.0), Value(1.0)]], x, [Value(0.0)])
+    with pytest.raises(ValueError, match="as many weights as inputs, got 3 weights and 2 inputs"):
+        linear_layer([[Value(1.0)] * 3], x, [Value(0.0)])
+    with pytest.raises(TypeError, match="takes Values or real numbers, got str"):
+        linear_layer([["w", Value(1.0)]], x, [Value(0.0)])
