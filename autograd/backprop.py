@@ -54,7 +54,7 @@ def backward(root: Value, seed: float) -> None:
     the node or the op.
     """
     with _walking(False):
-        cleared: list[tuple[Any, Any]] = []
+        cleared: tuple[list[Any], list[Any]] = ([], [])
         ops, leaves, _ = sorted_nodes(root, clear=cleared)
         try:
             if ops:
@@ -70,7 +70,7 @@ def backward(root: Value, seed: float) -> None:
                 node.grad = 0.0
             for node in leaves:
                 node.grad = 0.0
-            for node, old in cleared:
+            for node, old in zip(*cleared, strict=True):
                 node.grad = old
             raise
 

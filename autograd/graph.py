@@ -50,15 +50,16 @@ def topological_order(root: Value) -> list[Value]:
 
 
 def sorted_nodes(root: Any, with_leaves_in_order: bool = False,
-                 clear: list[tuple[Any, Any]] | None = None) -> tuple[list[Any], list[Any], list[Any]]:
+                 clear: tuple[list[Any], list[Any]] | None = None) -> tuple[list[Any], list[Any], list[Any]]:
     """``(op nodes, leaves, everything)``: the op nodes in topological order, root last, and the leaves.
 
     ``everything`` (leaves in their places in the order) is filled only when
-    asked for; the backward walk needs the op nodes alone. With ``clear``, a
-    list, every op node's ``.grad`` is set to 0.0 as the sort meets it, and
-    ``(node, old .grad)`` goes into ``clear`` for each node, leaf or op, whose
-    ``.grad`` was not 0: the backward walk then needs no pass of its own to
-    clear them, or to remember them for putting back.
+    asked for; the backward walk needs the op nodes alone. With ``clear``, two
+    lists, every op node's ``.grad`` is set to 0.0 as the sort meets it, and
+    each node, leaf or op, whose ``.grad`` was not 0 goes into the first list
+    and that ``.grad`` into the second (two lists, not a list of pairs: a pair
+    would be an object for the cycle collector to count): the backward walk
+    then needs no pass of its own to clear them, or to remember them for putting back.
 
     A depth-first search with an explicit stack: an op node, popped the first
     time, pushes a ``None`` marker and then its operands not yet visited (a
@@ -75,7 +76,8 @@ def sorted_nodes(root: Any, with_leaves_in_order: bool = False,
     push, pop, visit, extend, seen_all = stack.append, stack.pop, visited.add, stack.extend, visited.issuperset
     wait, done, emit_op, emit_leaf = pending.append, pending.pop, ops.append, leaves.append
     emit = order.append if with_leaves_in_order else None
-    keep = clear.append if clear is not None else None
+    keep = clear[0].append if clear is not None else None
+    keep_grad = clear[1].append if clear is not None else None
     while stack:
         node = pop()
         if node is None:
@@ -86,10 +88,11 @@ def sorted_nodes(root: Any, with_leaves_in_order: bool = False,
         elif node not in visited:
             visit(node)
             a = node._a
-            if keep is not None:
+            if keep is not None and keep_grad is not None:
                 old = node.grad
                 if old:
-                    keep((node, old))
+                    keep(node)
+                    keep_grad(old)
                     if a is not None:
                         node.grad = 0.0
             if a is None:
