@@ -60,7 +60,6 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
 
 import autograd
@@ -242,14 +241,18 @@ def _epoch(classes: int, step: Step, optimizer: Adam,
 # ---------------------------------------------------------------- pictures
 
 
-def _pyplot() -> ModuleType:
-    """matplotlib's pyplot, headless: pictures go to files, never to a window."""
-    import matplotlib
+def _figure(**subplots: Any) -> tuple[Any, Any]:
+    """A 6 × 5 in figure drawn by Agg and its axes (``Figure.subplots``): no pyplot, no window, no global state.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Margins are fixed (``tight_layout`` would draw the figure once more to measure it).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    return plt
+    figure = Figure(figsize=(6, 5), dpi=110)
+    FigureCanvasAgg(figure)
+    figure.subplots_adjust(left=0.13, right=0.97, bottom=0.1, top=0.93, hspace=0.08)
+    return figure, figure.subplots(**subplots)
 
 
 @dataclass(frozen=True)
@@ -275,9 +278,10 @@ def decision_regions(model: MLP, X: list[list[float]], resolution: int = 80, *, 
 def plot_decision_boundary(regions: Regions, X: list[list[float]], y: list[int], classes: int, accuracy: float,
                            path: Path) -> None:
     """The data over the model's class regions; the title gives its train ``accuracy``."""
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(6, 5))
-    colours = plt.get_cmap("coolwarm" if classes == 2 else "viridis")
+    from matplotlib import colormaps
+
+    figure, axes = _figure()
+    colours = colormaps["coolwarm" if classes == 2 else "viridis"]
     axes.contourf(regions.xs, regions.ys, regions.picked, levels=[k - 0.5 for k in range(classes + 1)],
                   cmap=colours, alpha=0.35)
     axes.scatter([p[0] for p in X], [p[1] for p in X], c=y, cmap=colours, vmin=0, vmax=classes - 1,
@@ -285,25 +289,24 @@ def plot_decision_boundary(regions: Regions, X: list[list[float]], y: list[int],
     axes.set_title(f"decision boundary, train accuracy {100 * accuracy:.1f}%")
     axes.set_xlabel("x1")
     axes.set_ylabel("x2")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    figure.savefig(path)
 
 
 def plot_history(history: list[tuple[float, float]], path: Path) -> None:
-    """Loss and training accuracy per epoch, one above the other."""
-    plt = _pyplot()
+    """Loss and running training accuracy per epoch, one above the other."""
+    from matplotlib.ticker import LogFormatter
+
     epochs = range(1, len(history) + 1)
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(6, 5), sharex=True)
+    figure, (top, bottom) = _figure(nrows=2, sharex=True)
     top.plot(epochs, [loss for loss, _ in history], color="tab:red")
     top.set_ylabel("loss (mean over the epoch)")
     top.set_yscale("log")
+    for axis_ticks in (top.yaxis.set_major_formatter, top.yaxis.set_minor_formatter):
+        axis_ticks(LogFormatter(labelOnlyBase=False))  # plain numbers: the default's 10ˣ costs mathtext's parser
     bottom.plot(epochs, [100 * acc for _, acc in history], color="tab:blue")
-    bottom.set_ylabel("train accuracy (%)")
+    bottom.set_ylabel("running train accuracy (%)")
     bottom.set_xlabel("epoch")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    figure.savefig(path)
 
 
 def one_neuron(model: MLP, X: list[list[float]]) -> Value:
