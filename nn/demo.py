@@ -14,17 +14,21 @@ averaged over a minibatch, plus ``1e-4 · Σ p²`` (L2), and Adam takes the step
 Written into ``--out``:
 
 * ``decision_boundary.png``: the data over the regions the model assigns to each class;
-* ``loss.png``: loss and training accuracy per epoch;
+* ``loss.png``: loss and running training accuracy per epoch;
 * ``graph.svg``: one neuron's forward graph, each parameter labelled with its name;
 * ``backprop.html``: the same neuron's forward and backward pass, step by step.
 
-The per-epoch accuracy and the decision boundary's grid classify points with
-the model written out as float code, its parameters baked in (``predictions``):
-no graph for points that are never differentiated. Training shows a progress
-bar on stderr; computing the grid and writing the files show one as well once
-they have taken ``PROGRESS_AFTER`` (a second).
+An epoch's accuracy is the running one, as Keras and most PyTorch loops
+report it: each point counts as the step that trained on it scored it, from
+the scores the loss already computed, before that step moved the weights. The
+final accuracy (the last line, the plot's title) and the decision boundary's
+grid classify points once, with the trained model written out as float code,
+its parameters baked in (``predictions``): no graph for points that are never
+differentiated. Training shows a progress bar on stderr; computing the grid
+and writing the files show one as well once they have taken
+``PROGRESS_AFTER`` (a second).
 
-The last line printed is ``train accuracy: NN.N%``. If training diverges (the
+The last line printed is ``train accuracy: NN.N%``, the final model's. If training diverges (the
 numbers outgrow the float range, as with ``--lr 1e300``), the demo stops with a
 one-line message on stderr saying so and what to try, and exit status 1.
 
@@ -33,9 +37,9 @@ loss, the L2 penalty) goes through ``autograd.compile``. It is recorded on the
 first minibatch and then runs as generated float code, with each minibatch's
 points and targets passed in as numbers::
 
-    step = autograd.compile(loss)       # loss(parameters, X_batch, targets_batch)
-    loss = step(model.parameters(), X_batch, targets_batch)
-    loss.backward(); optimizer.step()
+    step = autograd.compile(loss)       # loss(parameters, probes, X_batch, targets_batch)
+    loss = step(model.parameters(), probes, X_batch, targets_batch)
+    loss.backward(); optimizer.step()   # each probe's .grad is now a score (``batch_loss``)
 
 The targets are numbers for that reason: labels ±1 for the hinge loss,
 one-hot class probabilities for the cross-entropy (a class index would pick a
@@ -52,10 +56,10 @@ import math
 import os
 import random
 import sys
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from types import ModuleType
 from typing import Any, TypeVar
 
 import autograd
@@ -114,7 +118,12 @@ def scores(model: MLP, x: Sequence[Any]) -> list[Value]:
     return [out] if isinstance(out, Value) else out
 
 
-def predictions(model: MLP, X: Sequence[Sequence[float]], classes: int, *, progress: str = "") -> list[int]:
+def decision(row: Sequence[float]) -> int:
+    """The class a point's scores pick: 1 if its one score is positive, else the highest score's (the first if tied)."""
+    return int(row[0] > 0.0) if len(row) == 1 else max(range(len(row)), key=row.__getitem__)
+
+
+def predictions(model: MLP, X: Sequence[Sequence[float]], *, progress: str = "") -> list[int]:
     """The class the model, as it is now, picks for each point; no graph is recorded but one point's.
 
     The model's scores are recorded once and written out as float code by
@@ -127,15 +136,12 @@ def predictions(model: MLP, X: Sequence[Sequence[float]], classes: int, *, progr
     picked = autograd.compile(lambda x, one_hot: autograd.linear(one_hot, scores(model, x), 0.0))
     outputs = len(model.layers[-1].neurons)
     one_hot = [[float(j == k) for j in range(outputs)] for k in range(outputs)]
-    points = progress_bar(X, progress, "point")
-    if classes == 2:
-        return [int(picked(x, one_hot[0]).data > 0.0) for x in points]
-    return [max(range(classes), key=lambda k: picked(x, one_hot[k]).data) for x in points]
+    return [decision([picked(x, row).data for row in one_hot]) for x in progress_bar(X, progress, "point")]
 
 
-def accuracy(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int], classes: int) -> float:
+def accuracy(model: MLP, X: Sequence[Sequence[float]], y: Sequence[int]) -> float:
     """The fraction of points whose predicted class is their label."""
-    return sum(p == c for p, c in zip(predictions(model, X, classes), y, strict=True)) / len(y)
+    return sum(p == c for p, c in zip(predictions(model, X), y, strict=True)) / len(y)
 
 
 def loss_targets(y: Sequence[int], classes: int) -> list[float] | list[list[float]]:
@@ -146,31 +152,45 @@ def loss_targets(y: Sequence[int], classes: int) -> list[float] | list[list[floa
     return [[1.0 if k == c else 0.0 for k in range(classes)] for c in y]
 
 
-def batch_loss(model: MLP, X: Sequence[Sequence[Any]], targets: Sequence[Any], classes: int) -> Value:
-    """The mean loss over the batch (hinge for two classes, cross-entropy for more) plus ``1e-4 · Σ p²``."""
-    outputs = [model(x) for x in X]
-    data_loss = hinge_loss(outputs, targets) if classes == 2 else cross_entropy(outputs, targets)
-    return data_loss + L2_WEIGHT * l2(model.parameters())
+def batch_loss(model: MLP, parameters: list[Value], probes: list[Value], X: Sequence[Sequence[Any]],
+               targets: Sequence[Any], classes: int) -> Value:
+    """The mean loss over the batch (hinge for two classes, cross-entropy for more) plus ``1e-4 · Σ p²``,
+    plus ``Σ probeᵢ·scoreᵢ`` over the batch's scores, point by point.
+
+    The probes are zeros, so the loss and the parameters' gradients are the same
+    numbers, and after ``backward`` each probe's ``.grad`` is its score: that is how
+    the scores come out of a compiled step, which returns the loss alone.
+    """
+    outputs = [scores(model, x) for x in X]
+    data_loss = hinge_loss([out[0] for out in outputs], targets) if classes == 2 else cross_entropy(outputs, targets)
+    readout = autograd.linear(probes, [score for out in outputs for score in out], 0.0)
+    return data_loss + L2_WEIGHT * l2(parameters) + readout
 
 
-def loss_step(model: MLP, classes: int, *, compiled: bool) -> Callable[[list[Value], Any, Any], Value]:
-    """The training step's loss as ``loss(parameters, X_batch, targets_batch)``: ``batch_loss``, or,
+Step = Callable[[list[Value], list[Value], Any, Any], Value]
+
+
+def loss_step(model: MLP, classes: int, *, compiled: bool) -> Step:
+    """The training step's loss as ``loss(parameters, probes, X_batch, targets_batch)``: ``batch_loss``, or,
     with ``compiled``, the same function through ``autograd.compile``."""
 
-    def loss(parameters: list[Value], X_batch: Any, targets_batch: Any) -> Value:
+    def loss(parameters: list[Value], probes: list[Value], X_batch: Any, targets_batch: Any) -> Value:
         # parameters are the model's own Values: passed so that compile takes them as the inputs
-        return batch_loss(model, X_batch, targets_batch, classes)
+        return batch_loss(model, parameters, probes, X_batch, targets_batch, classes)
 
     return autograd.compile(loss) if compiled else loss
 
 
 def train(model: MLP, X: list[list[float]], y: list[int], classes: int, *, epochs: int, lr: float,
           batch_size: int, seed: int, progress: bool = True, compiled: bool = False) -> list[tuple[float, float]]:
-    """Train with Adam on shuffled minibatches; return ``(mean loss, train accuracy)`` per epoch.
+    """Train with Adam on shuffled minibatches; return ``(mean loss, running train accuracy)`` per epoch.
 
-    With ``compiled`` the loss runs through ``autograd.compile`` (see the module docstring).
-    A value or gradient beyond the float range (``ArithmeticError`` from the
-    engine or the optimizer) raises ``Diverged``, naming the epoch and the first problem.
+    The running accuracy counts each point as the step that trained on it scored
+    it, before the step (as Keras and most PyTorch loops report it): no pass of
+    its own. With ``compiled`` the loss runs through ``autograd.compile`` (see the
+    module docstring). A value or gradient beyond the float range
+    (``ArithmeticError`` from the engine or the optimizer) raises ``Diverged``,
+    naming the epoch and the first problem.
     """
     from tqdm import tqdm
 
@@ -182,43 +202,57 @@ def train(model: MLP, X: list[list[float]], y: list[int], classes: int, *, epoch
     history: list[tuple[float, float]] = []
     with tqdm(range(epochs), desc="training", unit="epoch", disable=not progress, file=sys.stderr) as epochs_bar:
         for epoch in epochs_bar:
-            try:
-                history.append(_epoch(model, X, y, classes, step, optimizer,
-                                      minibatches(X, targets, batch_size, seed=order)))
-            except ArithmeticError as e:
-                raise Diverged(f"training diverged in epoch {epoch + 1} of {epochs}, the numbers outgrew the "
-                               f"float range ({type(e).__name__}: {cut(' '.join(str(e).split()), 160)})") from e
+            with diverging(epoch + 1, epochs):
+                history.append(_epoch(classes, step, optimizer, minibatches(X, targets, batch_size, seed=order)))
             epochs_bar.set_postfix(loss=f"{history[-1][0]:.4f}", acc=f"{100 * history[-1][1]:.1f}%")
     return history
 
 
-def _epoch(model: MLP, X: list[list[float]], y: list[int], classes: int,
-           step: Callable[[list[Value], Any, Any], Value], optimizer: Adam,
+@contextmanager
+def diverging(epoch: int, epochs: int) -> Iterator[None]:
+    """Turn an ``ArithmeticError`` (a number beyond the float range) into ``Diverged`` naming ``epoch``."""
+    try:
+        yield
+    except ArithmeticError as e:
+        raise Diverged(f"training diverged in epoch {epoch} of {epochs}, the numbers outgrew the "
+                       f"float range ({type(e).__name__}: {cut(' '.join(str(e).split()), 160)})") from e
+
+
+def _epoch(classes: int, step: Step, optimizer: Adam,
            batches: Iterable[tuple[list[Any], list[Any]]]) -> tuple[float, float]:
-    """One pass of ``step`` and ``optimizer`` over ``batches``: ``(mean loss, train accuracy after it)``."""
+    """One pass of ``step`` and ``optimizer`` over ``batches``: ``(mean loss, running train accuracy)``."""
     parameters = optimizer.params  # the model's parameters, in its order
-    total, count = 0.0, 0
-    for X_batch, y_batch in batches:
+    outputs = 1 if classes == 2 else classes
+    total, correct, count = 0.0, 0, 0
+    for X_batch, targets_batch in batches:
         optimizer.zero_grad()
-        loss = step(parameters, X_batch, y_batch)
+        probes = [Value(0.0) for _ in range(len(X_batch) * outputs)]
+        loss = step(parameters, probes, X_batch, targets_batch)
         loss.backward()
         optimizer.step()
-        total += loss.data * len(y_batch)
-        count += len(y_batch)
-    return total / count, accuracy(model, X, y, classes)
+        total += loss.data * len(X_batch)
+        count += len(X_batch)
+        for i, target in enumerate(targets_batch):  # a target is a label ±1 or a one-hot row: decision reads both
+            row = [probe.grad for probe in probes[i * outputs:(i + 1) * outputs]]
+            correct += decision(row) == decision(target if outputs > 1 else [target])
+    return total / count, correct / count
 
 
 # ---------------------------------------------------------------- pictures
 
 
-def _pyplot() -> ModuleType:
-    """matplotlib's pyplot, headless: pictures go to files, never to a window."""
-    import matplotlib
+def _figure(**subplots: Any) -> tuple[Any, Any]:
+    """A 6 × 5 in figure drawn by Agg and its axes (``Figure.subplots``): no pyplot, no window, no global state.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    Margins are fixed (``tight_layout`` would draw the figure once more to measure it).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
-    return plt
+    figure = Figure(figsize=(6, 5), dpi=110)
+    FigureCanvasAgg(figure)
+    figure.subplots_adjust(left=0.13, right=0.97, bottom=0.1, top=0.93, hspace=0.08)
+    return figure, figure.subplots(**subplots)
 
 
 @dataclass(frozen=True)
@@ -230,24 +264,24 @@ class Regions:
     picked: list[list[int]]
 
 
-def decision_regions(model: MLP, X: list[list[float]], classes: int, resolution: int = 80, *,
-                     progress: str = "") -> Regions:
+def decision_regions(model: MLP, X: list[list[float]], resolution: int = 80, *, progress: str = "") -> Regions:
     """The model's classes on a grid of ``resolution²`` points over the data and a margin (``predictions``)."""
     def grid_line(coordinates: list[float], margin: float = 0.5) -> list[float]:
         low, high = min(coordinates) - margin, max(coordinates) + margin
         return [low + (high - low) * i / (resolution - 1) for i in range(resolution)]
 
     xs, ys = grid_line([p[0] for p in X]), grid_line([p[1] for p in X])
-    flat = predictions(model, [[gx, gy] for gy in ys for gx in xs], classes, progress=progress)
+    flat = predictions(model, [[gx, gy] for gy in ys for gx in xs], progress=progress)
     return Regions(xs, ys, [flat[j * resolution:(j + 1) * resolution] for j in range(resolution)])
 
 
 def plot_decision_boundary(regions: Regions, X: list[list[float]], y: list[int], classes: int, accuracy: float,
                            path: Path) -> None:
     """The data over the model's class regions; the title gives its train ``accuracy``."""
-    plt = _pyplot()
-    figure, axes = plt.subplots(figsize=(6, 5))
-    colours = plt.get_cmap("coolwarm" if classes == 2 else "viridis")
+    from matplotlib import colormaps
+
+    figure, axes = _figure()
+    colours = colormaps["coolwarm" if classes == 2 else "viridis"]
     axes.contourf(regions.xs, regions.ys, regions.picked, levels=[k - 0.5 for k in range(classes + 1)],
                   cmap=colours, alpha=0.35)
     axes.scatter([p[0] for p in X], [p[1] for p in X], c=y, cmap=colours, vmin=0, vmax=classes - 1,
@@ -255,25 +289,24 @@ def plot_decision_boundary(regions: Regions, X: list[list[float]], y: list[int],
     axes.set_title(f"decision boundary, train accuracy {100 * accuracy:.1f}%")
     axes.set_xlabel("x1")
     axes.set_ylabel("x2")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    figure.savefig(path)
 
 
 def plot_history(history: list[tuple[float, float]], path: Path) -> None:
-    """Loss and training accuracy per epoch, one above the other."""
-    plt = _pyplot()
+    """Loss and running training accuracy per epoch, one above the other."""
+    from matplotlib.ticker import LogFormatter
+
     epochs = range(1, len(history) + 1)
-    figure, (top, bottom) = plt.subplots(2, 1, figsize=(6, 5), sharex=True)
+    figure, (top, bottom) = _figure(nrows=2, sharex=True)
     top.plot(epochs, [loss for loss, _ in history], color="tab:red")
     top.set_ylabel("loss (mean over the epoch)")
     top.set_yscale("log")
+    for axis_ticks in (top.yaxis.set_major_formatter, top.yaxis.set_minor_formatter):
+        axis_ticks(LogFormatter(labelOnlyBase=False))  # plain numbers: the default's 10ˣ costs mathtext's parser
     bottom.plot(epochs, [100 * acc for _, acc in history], color="tab:blue")
-    bottom.set_ylabel("train accuracy (%)")
+    bottom.set_ylabel("running train accuracy (%)")
     bottom.set_xlabel("epoch")
-    figure.tight_layout()
-    figure.savefig(path, dpi=110)
-    plt.close(figure)
+    figure.savefig(path)
 
 
 def one_neuron(model: MLP, X: list[list[float]]) -> Value:
@@ -321,7 +354,9 @@ def _positive(kind: type[Number]) -> Callable[[str], Number]:
 
 def parser() -> argparse.ArgumentParser:
     commands = argparse.ArgumentParser(
-        prog="python -m nn.demo", description="Train an MLP on a toy 2-D dataset and draw what it learned.")
+        prog="python -m nn.demo", description="Train an MLP on a toy 2-D dataset and draw what it learned.",
+        epilog="The accuracy shown per epoch is the running one: each point as its training step scored it, "
+               "before the step. The last line gives the final model's accuracy on all points.")
     commands.add_argument("--dataset", choices=sorted(DATASETS), default="moons", help="default: moons")
     commands.add_argument("--hidden", type=_hidden_sizes, default=[16, 16],
                           help="hidden layer sizes, comma-separated (default: 16,16)")
@@ -367,16 +402,18 @@ def main(argv: list[str] | None = None) -> int:
     try:
         history = train(model, X, y, choice.classes, epochs=args.epochs, lr=args.lr,
                         batch_size=args.batch_size, seed=args.seed, compiled=args.compile)
+        with diverging(args.epochs, args.epochs):  # the last step's weights may be the ones that overflow
+            final_accuracy = accuracy(model, X, y)
     except Diverged as e:
         default = commands.get_default("lr")
         print(f"python -m nn.demo: {e}. Try a smaller --lr than {args.lr:g} (the default is {default:g})",
               file=sys.stderr)
         return 1
 
-    regions = decision_regions(model, X, choice.classes, progress="decision boundary")
+    regions = decision_regions(model, X, progress="decision boundary")
     neuron = one_neuron(model, X)
     writers: dict[str, Callable[[Path], object]] = {
-        "decision_boundary.png": lambda path: plot_decision_boundary(regions, X, y, choice.classes, history[-1][1],
+        "decision_boundary.png": lambda path: plot_decision_boundary(regions, X, y, choice.classes, final_accuracy,
                                                                      path),
         "loss.png": lambda path: plot_history(history, path),
         "graph.svg": lambda path: path.write_bytes(draw_dot(neuron, show_grad=False).pipe("svg")),
@@ -386,7 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         write(args.out / name)
     for name in writers:
         print(f"wrote {args.out / name}")
-    print(f"train accuracy: {100 * history[-1][1]:.1f}%")
+    print(f"train accuracy: {100 * final_accuracy:.1f}%")
     return 0
 
 

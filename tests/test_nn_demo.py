@@ -1,5 +1,6 @@
 """python -m nn.demo: the default run reaches the accuracy and writes its pictures; bad flags get no traceback;
-predictions are the eager decisions without a graph per point; a long phase shows a bar."""
+predictions are the eager decisions without a graph per point; the history's accuracy is the running one,
+counted from the training step's own scores; a long phase shows a bar."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import pytest
 import nn.demo
 from autograd import Value, no_grad
 from nn import MLP
-from nn.demo import DATASETS, Diverged, accuracy, decision_regions, predictions, train
+from nn.demo import DATASETS, Diverged, accuracy, decision, decision_regions, loss_targets, predictions, train
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,22 +76,26 @@ def test_every_dataset_trains(dataset, hidden):
     choice = DATASETS[dataset]
     X, y = choice.make(choice.points, seed=0)
     model = MLP(2, [*hidden, 1 if choice.classes == 2 else choice.classes], init="he", seed=0)
-    before = accuracy(model, X, y, choice.classes)
+    before = accuracy(model, X, y)
     history = train(model, X, y, choice.classes, epochs=10, lr=0.05, batch_size=50, seed=0, progress=False)
-    assert len(history) == 10 and history[-1][1] == accuracy(model, X, y, choice.classes)
-    assert history[-1][1] > max(before, 0.75)
+    assert len(history) == 10
+    assert accuracy(model, X, y) > max(before, 0.75)
 
 
-@pytest.mark.parametrize("flags", [[], ["--compile"], ["--batch-size", "100"]],
-                         ids=["eager", "compiled", "one batch per epoch"])
-def test_a_learning_rate_that_diverges_ends_with_one_line_saying_so(tmp_path, flags):
+@pytest.mark.parametrize("flags, epoch", [([], 1), (["--compile"], 1), (["--batch-size", "100"], 2),
+                                          (["--batch-size", "100", "--epochs", "1"], 1)],
+                         ids=["eager", "compiled", "one batch per epoch", "one batch, one epoch"])
+def test_a_learning_rate_that_diverges_ends_with_one_line_saying_so(tmp_path, flags, epoch):
     # The attack: --lr 1e300 passed the flag check, then training died in a traceback. With one batch per
-    # epoch the first overflow comes in the epoch's accuracy pass, after the step.
+    # epoch the first step only makes the weights huge; the next epoch's forward pass overflows, or, after
+    # the last epoch, the final accuracy check does (it is the last epoch's weights that overflow).
     done = demo("--lr", "1e300", "--epochs", "3", *flags, cwd=tmp_path)
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     last = done.stderr.strip().splitlines()[-1]
-    assert re.fullmatch(r"python -m nn\.demo: training diverged in epoch 1 of 3, the numbers outgrew the float range "
+    epochs = flags[-1] if "--epochs" in flags else "3"
+    assert re.fullmatch(rf"python -m nn\.demo: training diverged in epoch {epoch} of {epochs}, the numbers outgrew "
+                        r"the float range "
                         r"\(OverflowError: .+\)\. Try a smaller --lr than 1e\+300 \(the default is 0\.05\)", last), last
     assert not (tmp_path / "out" / "loss.png").exists()
 
@@ -132,7 +137,7 @@ def graphs(monkeypatch):
 @pytest.mark.parametrize("dataset", ["moons", "blobs"])
 def test_predictions_are_the_eager_models_decisions(dataset):
     model, X, y, classes = trained(dataset, [8])
-    grid = decision_regions(model, X, classes, resolution=12)
+    grid = decision_regions(model, X, resolution=12)
     points = X + [[gx, gy] for gy in grid.ys for gx in grid.xs]
     with no_grad():
         eager = [[v.data for v in nn.demo.scores(model, x)] for x in points]
@@ -140,34 +145,75 @@ def test_predictions_are_the_eager_models_decisions(dataset):
         expected = [int(s[0] > 0.0) for s in eager]
     else:
         expected = [max(range(classes), key=lambda k, s=s: s[k]) for s in eager]
-    assert predictions(model, points, classes) == expected
+    assert predictions(model, points) == expected
     assert grid.picked == [expected[len(X) + 12 * j:len(X) + 12 * (j + 1)] for j in range(12)]
-    assert accuracy(model, X, y, classes) == sum(p == c for p, c in zip(expected, y)) / len(y)
+    assert accuracy(model, X, y) == sum(p == c for p, c in zip(expected, y)) / len(y)
     assert 0 < sum(expected) < len(expected)  # not one class everywhere: the comparison can tell
 
 
-def test_the_plot_and_the_accuracy_check_record_no_graph_per_point(graphs):
+def test_the_plot_and_the_accuracy_check_record_no_graph_per_point(graphs, monkeypatch):
     model, X, y, classes = trained("moons", [8])
     graphs.clear()
-    decision_regions(model, X, classes, resolution=20)  # 400 points
+    decision_regions(model, X, resolution=20)  # 400 points
     assert len(graphs) <= 1  # the one point compile records, not one graph per point
     graphs.clear()
-    accuracy(model, X, y, classes)
+    accuracy(model, X, y)
     assert len(graphs) <= 1
-    graphs.clear()
+    checks: list[object] = []
+    monkeypatch.setattr(nn.demo, "predictions", lambda *args, **kwargs: checks.append(args))
     train(model, X, y, classes, epochs=3, lr=0.05, batch_size=50, seed=0, progress=False)
-    assert len(graphs) <= 3  # one recording per epoch's check, of 100 points each
+    assert checks == []  # the epochs' accuracy is counted from the training step's scores: no pass of its own
+
+
+@pytest.mark.parametrize("compiled", [False, True], ids=["eager", "compiled"])
+@pytest.mark.parametrize("dataset", ["moons", "blobs"])
+def test_the_history_counts_each_point_as_its_step_scored_it(monkeypatch, dataset, compiled):
+    """The running accuracy: each batch's points classified by the weights of its step, before the step."""
+    choice = DATASETS[dataset]
+    X, y = choice.make(choice.points, seed=0)
+    label = {tuple(x): c for x, c in zip(X, y)}
+    model = MLP(2, [8, 1 if choice.classes == 2 else choice.classes], init="he", seed=0)
+    batches: list[list[list[float]]] = []
+    correct: list[int] = []  # per step, by the compiled predictor just before the optimizer moves the weights
+    original_batches, original_step = nn.demo.minibatches, nn.demo.Adam.step
+
+    def spy_batches(*args, **kwargs):
+        for batch in original_batches(*args, **kwargs):
+            batches.append(batch[0])
+            yield batch
+
+    def spy_step(optimizer):
+        points = batches[-1]
+        correct.append(sum(p == label[tuple(x)] for p, x in zip(predictions(model, points), points)))
+        original_step(optimizer)
+
+    monkeypatch.setattr(nn.demo, "minibatches", spy_batches)
+    monkeypatch.setattr(nn.demo.Adam, "step", spy_step)
+    history = train(model, X, y, choice.classes, epochs=4, lr=0.05, batch_size=40, seed=0, progress=False,
+                    compiled=compiled)
+    steps = len(correct) // 4
+    assert steps == math.ceil(len(X) / 40)
+    assert [acc for _, acc in history] == [sum(correct[e * steps:(e + 1) * steps]) / len(X) for e in range(4)]
+    assert history[0][1] < accuracy(model, X, y)  # not the final model's accuracy: the comparison can tell
+
+
+def test_decision_reads_one_score_by_its_sign_and_several_by_the_highest():
+    assert [decision([s]) for s in (-1.0, 0.0, 0.5)] == [0, 0, 1]
+    assert decision([0.1, 2.0, -3.0]) == 1 and decision([4.0, 4.0, 1.0]) == 0
+    targets = loss_targets([0, 1, 2, 1], 3)  # the running accuracy reads a one-hot target as its class
+    assert [decision(t) for t in targets] == [0, 1, 2, 1]
+    assert [decision([t]) for t in loss_targets([0, 1], 2)] == [0, 1]
 
 
 def test_a_phase_past_the_threshold_shows_a_bar_and_a_quick_one_none(monkeypatch, capsys):
-    model, X, _, classes = trained("moons", [4])
+    model, X, _, _ = trained("moons", [4])
     capsys.readouterr()
     monkeypatch.setattr(nn.demo, "PROGRESS_AFTER", 0.0)
-    decision_regions(model, X, classes, resolution=5, progress="decision boundary")
+    decision_regions(model, X, resolution=5, progress="decision boundary")
     err = capsys.readouterr().err
     assert "decision boundary: 100%" in err and "25/25" in err
     monkeypatch.setattr(nn.demo, "PROGRESS_AFTER", math.inf)
-    decision_regions(model, X, classes, resolution=5, progress="decision boundary")
+    decision_regions(model, X, resolution=5, progress="decision boundary")
     assert capsys.readouterr().err == ""
 
 

@@ -18,7 +18,8 @@ from test_nn_losses import central_differences
 import autograd
 import nn
 from autograd import Value
-from nn.demo import DATASETS, loss_step, loss_targets, train
+import nn.demo
+from nn.demo import DATASETS, L2_WEIGHT, loss_step, loss_targets, train
 
 RNG = random.Random(5)
 
@@ -55,15 +56,23 @@ def test_the_compiled_step_is_one_node_recorded_once_per_batch_size_with_eager_g
     targets = loss_targets(y, choice.classes)
     model = model_for(dataset, [6])
     params = model.parameters()
+    outputs = 1 if choice.classes == 2 else choice.classes
     eager, compiled = (loss_step(model, choice.classes, compiled=flag) for flag in (False, True))
     for batch in (slice(0, 20), slice(40, 60), slice(60, 65)):  # the third batch is smaller: recorded again
+        scores = [s.data for x in X[batch] for s in nn.demo.scores(model, x)]
         for step in (eager, compiled):
             model.zero_grad()
-            loss = step(params, X[batch], targets[batch])
+            probes = [Value(0.0) for _ in range(len(X[batch]) * outputs)]
+            loss = step(params, probes, X[batch], targets[batch])
             loss.backward()
+            assert [p.grad for p in probes] == scores  # the probes read the scores out, exactly
             if step is eager:
                 expected = loss.data, [p.grad for p in params]
-        assert loss.op.startswith("compile(") and loss.parents == tuple(params)
+                outs = [model(x) for x in X[batch]]
+                data_loss = (nn.hinge_loss if outputs == 1 else nn.cross_entropy)(outs, targets[batch])
+                # the zero probes leave the loss as it was, to the last bit
+                assert loss.data == data_loss.data + L2_WEIGHT * nn.l2(params).data
+        assert loss.op.startswith("compile(") and loss.parents == (*params, *probes)
         assert loss.data == pytest.approx(expected[0], rel=1e-12)
         assert [p.grad for p in params] == pytest.approx(expected[1], rel=1e-9, abs=1e-15)
     assert compiled.traces == 2
