@@ -25,9 +25,9 @@ from __future__ import annotations
 
 import gc
 
-RECORDING_THRESHOLD = 250_000
+RECORDING_THRESHOLD = 500_000
 """New objects between young collections while a graph is recorded (Python's default is 700)."""
-FULL_COLLECTION_EVERY = 1_000_000
+FULL_COLLECTION_EVERY = 2_000_000
 """Objects moved to the oldest generation unscanned, all told, before a full collection runs instead."""
 
 recording: list[tuple[tuple[int, ...], tuple[int, ...] | None]] = []
