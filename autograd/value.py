@@ -3,13 +3,13 @@
 A ``Value`` is a node of the computational graph. Leaves are the numbers you
 start from (inputs, parameters, constants); every op makes a new node that
 remembers its op's row (``ops.py``) and its operands. The rest of the engine
-reads a node through three attributes: ``operation`` (the row, None for a
-leaf), ``parents`` (the operands, in order) and ``data``.
+reads a node through ``operation`` (the row, None for a leaf), ``data``,
+``grad`` and its operands, which sit in two slots rather than a tuple (one
+object per node, not two): ``graph.py`` says how they are laid out, and
+``parents`` (``graph.operands``) gives them as a tuple, in order.
 
-Inside, the operands sit in two slots rather than a tuple, which makes a node
-one object, not two: ``_a`` and ``_b`` for one or two operands, and for more
-(``linear``, a compiled function) ``_a`` holds their tuple and ``_b`` is None.
-Only this module reads those slots.
+Every operator is one function made from its op's row (``_binary_operator``),
+and nodes are built without ``__init__``: this is the engine's hot path.
 
 Nothing here points back from a parent to its children, and no closure holds
 its own node, so a graph built by ops has no reference cycles: dropping the
