@@ -25,12 +25,14 @@ from __future__ import annotations
 import contextlib
 import gc
 import math
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import grad_mode
-from .graph import operands, sorted_nodes, topological_order
+from .collector import recording_finished
+from .graph import NO_GRADIENT, operands, recorded_derivatives, sorted_nodes, topological_order
 from .ops import DOMAIN_ERRORS, Op, op_error
 
 if TYPE_CHECKING:
@@ -40,6 +42,9 @@ _INF = math.inf
 _DATA = attrgetter("data")
 _GRAD = attrgetter("grad")
 _IN_RULE = "while computing the local derivatives of {} (its local_grads rule)"
+
+_ONE_AT_A_TIME = threading.RLock()
+"""backward() passes write into .grad as they go, so two (in two threads, over shared nodes) take turns."""
 
 # on_edge(out, operand, upstream, local, contribution): called for every edge the walk takes.
 EdgeCallback = Callable[[Any, Any, Any, Any, Any], None]
@@ -53,26 +58,38 @@ def backward(root: Value, seed: float) -> None:
     a number, or a rule fails, every ``.grad`` is put back and the error names
     the node or the op.
     """
-    with _walking(False):
-        cleared: tuple[list[Any], list[Any]] = ([], [])
-        ops, leaves, _ = sorted_nodes(root, clear=cleared)
-        try:
-            if ops:
-                root.grad = seed
-                _chain_rule(ops)
-            else:
-                root.grad += seed
-            total = sum(map(_GRAD, leaves))
-            if type(total) is not float or not -_INF < total < _INF:
-                _check_numbers({node: node.grad for node in (*reversed(ops), *leaves)}, root)
-        except BaseException:
-            for node in ops:
-                node.grad = 0.0
-            for node in leaves:
-                node.grad = 0.0
-            for node, old in zip(*cleared, strict=True):
-                node.grad = old
-            raise
+    cleared: tuple[list[Any], list[Any]] = ([], [])
+    ops: list[Any] = []
+    leaves: list[Any] = []
+    try:
+        with _ONE_AT_A_TIME, _walking(False):
+            try:
+                ops, leaves, _ = sorted_nodes(root, clear=cleared)
+                if ops:
+                    root.grad = seed
+                    _chain_rule(ops)
+                else:
+                    root.grad += seed
+                total = sum(map(_GRAD, leaves))
+                if type(total) is not float or not -_INF < total < _INF:
+                    _check_this_pass(root, ops, leaves, cleared)
+            except BaseException:
+                for node in ops:
+                    node.grad = NO_GRADIENT
+                for node in leaves:
+                    node.grad = NO_GRADIENT
+                for node, old in zip(*cleared, strict=True):
+                    node.grad = old
+                raise
+    finally:
+        recording_finished()  # this graph is backpropagated: the collector runs as it did (collector.py)
+
+
+def _check_this_pass(root: Value, ops: list[Any], leaves: list[Any], cleared: tuple[list[Any], list[Any]]) -> None:
+    """``_check_numbers`` over the gradients, less the leaves whose ``.grad`` was not finite before this pass."""
+    stale = {node for node, old in zip(*cleared, strict=True)
+             if node._a is None and not (isinstance(old, (int, float)) and -_INF < old < _INF)}
+    _check_numbers({node: node.grad for node in (*reversed(ops), *leaves) if node not in stale}, root)
 
 
 def _chain_rule(ops: list[Any]) -> None:
@@ -128,27 +145,35 @@ def propagate(root: Value, seed: Any = 1.0, create_graph: bool = False,
     kind of derivatives raises, naming its op.
     """
     grads: dict[Value, Any] = {root: seed}
-    received = grads.get
-    with _walking(create_graph):
-        ops, _, _ = sorted_nodes(root)
-        for out in reversed(ops):
-            op = out.operation
-            g = grads[out]
-            inputs = operands(out)
-            if not isinstance(op, Op):  # a hand-written _backward: its additions are the contributions
-                contributions = _hand_written(out, g, inputs, create_graph)
-                local: Sequence[Any] = [None] * len(contributions)
-            else:
-                local = local_derivatives(op, out, inputs, create_graph)
-                contributions = [(x, g * d) for x, d in zip(inputs, local)]  # noqa: B905 - checked the length
-            for (x, contribution), d in zip(contributions, local, strict=True):
-                if on_edge is not None:
-                    on_edge(out, x, g, d, contribution)
-                before = received(x)
-                grads[x] = contribution if before is None else before + contribution
+    try:
+        with _walking(create_graph):
+            _propagate(grads, create_graph, on_edge, sorted_nodes(root)[0])
+    finally:
+        recording_finished()
     if not create_graph:
         _check_numbers(grads, root)
     return grads
+
+
+def _propagate(grads: dict[Any, Any], create_graph: bool, on_edge: EdgeCallback | None, ops: list[Any]) -> None:
+    """The walk of ``propagate``, over ``ops`` root first, collecting into ``grads``."""
+    received = grads.get
+    for out in reversed(ops):
+        op = out.operation
+        g = grads[out]
+        inputs = operands(out)
+        if not isinstance(op, Op):  # a hand-written _backward: its additions are the contributions
+            contributions = _hand_written(out, g, inputs, create_graph)
+            local: Sequence[Any] = [None] * len(contributions)
+        else:
+            recorded = None if create_graph else recorded_derivatives(out)
+            local = recorded if recorded is not None else local_derivatives(op, out, inputs, create_graph)
+            contributions = [(x, g * d) for x, d in zip(inputs, local)]  # noqa: B905 - checked the length
+        for (x, contribution), d in zip(contributions, local, strict=True):
+            if on_edge is not None:
+                on_edge(out, x, g, d, contribution)
+            before = received(x)
+            grads[x] = contribution if before is None else before + contribution
 
 
 def local_derivatives(op: Op, out: Value, inputs: tuple[Value, ...], on_values: bool = False) -> Sequence[Any]:

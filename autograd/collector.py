@@ -6,10 +6,10 @@ growing graph again and again, finding nothing: a graph built by ops has no
 reference cycles. On a training step that is most of the time spent (micrograd
 spends nine tenths of its step there). So:
 
-* from the first op recorded until ``backward()`` finishes, the young
+* from the first op recorded until ``backward()`` or ``grad()`` finishes, the young
   threshold is ``RECORDING_THRESHOLD`` (the collector still runs, in larger
   batches, so garbage cycles made meanwhile are still freed);
-* when ``backward()`` finishes, the young objects (the graph, still alive)
+* when it finishes, the young objects (the graph, still alive)
   move to the oldest generation unscanned, as ``gc.freeze(); gc.unfreeze()``
   moves them, and the thresholds are put back as they were. Putting them back
   with the graph still young would start a collection that scans it all at once.
@@ -18,7 +18,9 @@ spends nine tenths of its step there). So:
 
 Thresholds that something else changed meanwhile are left as they are set, and
 so is a collector switched off, a threshold of 0, one already higher, or
-objects frozen on purpose (``gc.freeze()``).
+objects frozen on purpose (``gc.freeze()``). Ops recorded with no backward pass
+after them (a forward pass outside ``no_grad``) leave the larger batches in place
+until the next backward pass.
 """
 
 from __future__ import annotations

@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 
 _NO_OPERANDS: tuple[Any, ...] = ()
 
+NO_GRADIENT = 0.0
+"""The ``.grad`` of a node no backward pass has reached: this one float object, which every node
+is made with, so that the backward sort tells such a node by identity (a ``.grad`` of ``-0.0``,
+``0`` or ``None`` is not it, and is remembered and put back as it was)."""
+
 
 def operands(node: Any) -> tuple[Any, ...]:
     """The nodes ``node`` was computed from, in order: ``a + a`` has ``(a, a)``; () for a leaf."""
@@ -36,6 +41,11 @@ def operands(node: Any) -> tuple[Any, ...]:
         return a
     b = node._b
     return (a,) if b is None else (a, b)
+
+
+def recorded_derivatives(node: Any) -> Any:
+    """The local derivatives ``node`` was recorded with (a fused node's), or None."""
+    return node._b if type(node._a) is tuple else None
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -55,8 +65,8 @@ def sorted_nodes(root: Any, with_leaves_in_order: bool = False,
 
     ``everything`` (leaves in their places in the order) is filled only when
     asked for; the backward walk needs the op nodes alone. With ``clear``, two
-    lists, every op node's ``.grad`` is set to 0.0 as the sort meets it, and
-    each node, leaf or op, whose ``.grad`` was not 0 goes into the first list
+    lists, every op node's ``.grad`` is set to ``NO_GRADIENT`` as the sort meets
+    it, and each node, leaf or op, whose ``.grad`` was another goes into the first list
     and that ``.grad`` into the second (two lists, not a list of pairs: a pair
     would be an object for the cycle collector to count): the backward walk
     then needs no pass of its own to clear them, or to remember them for putting back.
@@ -90,11 +100,11 @@ def sorted_nodes(root: Any, with_leaves_in_order: bool = False,
             a = node._a
             if keep is not None and keep_grad is not None:
                 old = node.grad
-                if old:
+                if old is not NO_GRADIENT:
                     keep(node)
                     keep_grad(old)
                     if a is not None:
-                        node.grad = 0.0
+                        node.grad = NO_GRADIENT
             if a is None:
                 emit_leaf(node)
                 if emit is not None:

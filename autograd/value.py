@@ -32,8 +32,8 @@ from collections.abc import Callable, Iterable, Sequence
 
 from . import grad_mode
 from .backprop import backward, local_derivatives
-from .collector import recording, recording_finished, recording_started
-from .graph import operands
+from .collector import recording, recording_started
+from .graph import NO_GRADIENT, operands
 from .ops import (ABS, ADD, ATAN, COS, DIV, EXP, FORWARD_ERRORS, LINEAR, LOG, MAX, MIN, MUL, NEG, POW,
                   RELU, SIGMOID, SIN, SOFTPLUS, SQRT, SUB, TANH, Op, leaky_relu, op_error, power,
                   weighted_sum, weighted_sum_partials)
@@ -68,6 +68,7 @@ def _binary_operator(op: Op, reflected: bool = False) -> Callable[[Value, Any], 
     """
     forward = op.forward
     inf = _INF
+    zero = NO_GRADIENT
 
     def operator(self: Value, other: Any) -> Value:
         if type(other) is not Value:
@@ -85,7 +86,7 @@ def _binary_operator(op: Op, reflected: bool = False) -> Callable[[Value, Any], 
         # _result's lines, written out here on purpose: one call fewer per op is about 3% of a granular step.
         node = _new(Value)
         node.data = data
-        node.grad = 0.0
+        node.grad = zero
         node.label = ""
         if _recording():
             node.operation = op
@@ -144,7 +145,7 @@ class Value:
     def __init__(self, data: Any, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
         if type(data) is float and _children == () and not _op and type(label) is str and -_INF < data < _INF:
             self.data = data  # the common case, Value(x) for a finite float, needs none of the checks below
-            self.grad = 0.0
+            self.grad = NO_GRADIENT
             self.label = label
             self.operation = self._a = self._b = None
             return
@@ -160,7 +161,7 @@ class Value:
         if not -_INF < data < _INF:
             raise ValueError(f"Value{_named(label)} needs a finite number, got {data!r}")
         self.data = data
-        self.grad = 0.0
+        self.grad = NO_GRADIENT
         self.label = label
         self._b = None
         if children:
@@ -231,10 +232,7 @@ class Value:
         """
         if isinstance(grad, bool) or not _is_real(grad):
             raise TypeError(f"backward takes the seed ∂L/∂self as a number, got {type(grad).__name__}: {grad!r}")
-        try:
-            backward(self, float(grad))
-        finally:
-            recording_finished()  # this graph is recorded: the collector runs as before (collector.py)
+        backward(self, float(grad))
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
@@ -415,7 +413,7 @@ def _operand(op: Op, x: Any, beside: Value) -> Any:
         return Value(x)  # raises the constructor's error, as compile's check of a number does
     leaf = _new(Value)
     leaf.data = x
-    leaf.grad = 0.0
+    leaf.grad = NO_GRADIENT
     leaf.label = ""
     leaf.operation = leaf._a = leaf._b = None
     return leaf
@@ -504,7 +502,9 @@ def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases
     The inputs are checked and read once for the whole layer. Each node keeps
     its local derivatives, computed by the row's rule as it is recorded (the
     rule needs the very numbers the sum has just read), so the backward walk
-    calls no rule for it.
+    calls no rule for it. They are the derivatives at the numbers the node was
+    computed from, as PyTorch saves tensors for backward: changing an operand's
+    ``.data`` before ``backward()`` does not change them (build the node again).
     """
     xs = _values(inputs)
     x_data = [x.data for x in xs]
@@ -573,7 +573,7 @@ def _result(data: float, op: Op, a: Value | tuple[Value, ...], b: Value | Sequen
                        OverflowError(f"the result {data!r} does not fit in a float"))
     node = _new(Value)
     node.data = data
-    node.grad = 0.0
+    node.grad = NO_GRADIENT
     node.label = ""
     if _recording():
         node.operation = op
