@@ -88,7 +88,7 @@ def backward(root: Value, seed: float) -> None:
 def _check_this_pass(root: Value, ops: list[Any], leaves: list[Any], cleared: tuple[list[Any], list[Any]]) -> None:
     """``_check_numbers`` over the gradients, less the leaves whose ``.grad`` was not finite before this pass."""
     stale = {node for node, old in zip(*cleared, strict=True)
-             if node._a is None and not (isinstance(old, (int, float)) and -_INF < old < _INF)}
+             if not operands(node) and not (isinstance(old, (int, float)) and -_INF < old < _INF)}
     _check_numbers({node: node.grad for node in (*reversed(ops), *leaves) if node not in stale}, root)
 
 
@@ -106,11 +106,7 @@ def _chain_rule(ops: list[Any]) -> None:
             _check_numbers({out: g}, out)
         a = out._a
         b = out._b
-        if type(op) is not Op:
-            if isinstance(op, Op):  # a subclass of Op: the general case below
-                for x, d in zip(operands(out), local_derivatives(op, out, operands(out))):  # noqa: B905
-                    x.grad += g * d
-                continue
+        if type(op) is not Op and not isinstance(op, Op):  # a hand-written _backward
             for x, contribution in _hand_written(out, g, operands(out), False):
                 x.grad += contribution
             continue

@@ -1,7 +1,8 @@
 """Reading a graph: its nodes in topological order, and its edges.
 
 The walks read a node through ``operation`` (its op, None for a leaf) and
-two operand slots, which this module alone decodes (``operands``):
+two operand slots, laid out so (``operands`` decodes them; the backward walk's
+hot loop in ``backprop.py`` reads them directly):
 
 * a leaf: ``_a`` is None;
 * one operand: ``_a`` is it, ``_b`` is None;

@@ -105,14 +105,9 @@ def _binary_operator(op: Op, reflected: bool = False) -> Callable[[Value, Any], 
 
 def _unary_method(op: Op, doc: str) -> Callable[[Value], Value]:
     """The method ``x.name()`` for a one-operand op, made from its row; ``doc`` states its math."""
-    forward = op.forward
 
     def method(self: Value) -> Value:
-        try:
-            data = forward(self.data)
-        except FORWARD_ERRORS as e:
-            raise op_error(op, (self,), e) from None
-        return _result(data, op, self, None)
+        return _unary(op, self)
 
     method.__name__ = method.__qualname__ = op.name
     method.__doc__ = doc
@@ -274,7 +269,7 @@ class Value:
 
     def __pow__(self, other: Any) -> Value:
         if isinstance(other, Value):
-            return _binary(POW, self, other)
+            return _values_to_the_power(self, other)
         if not _is_real(other):
             return NotImplemented
         exponent = _number(POW, other, self)
@@ -333,6 +328,8 @@ class Value:
         """``op`` on the operands, recorded as a new node (``autograd.apply``)."""
         return apply(op, *operands)
 
+
+_values_to_the_power = _binary_operator(POW)  # v ** w for a Value exponent; a number exponent is power(k)
 
 # ---------------------------------------------------------------- machinery
 
@@ -435,15 +432,6 @@ def _unary(op: Op, a: Value) -> Value:
     except FORWARD_ERRORS as e:
         raise op_error(op, (a,), e) from None
     return _result(data, op, a, None)
-
-
-def _binary(op: Op, a: Value, b: Value) -> Value:
-    """``a op b`` on two Values, recorded as a new node."""
-    try:
-        data = op.forward(a.data, b.data)
-    except FORWARD_ERRORS as e:
-        raise op_error(op, (a, b), e) from None
-    return _result(data, op, a, b)
 
 
 def apply(op: Op, *operands: Any) -> Value:
