@@ -21,7 +21,7 @@
     '<button type="button" data-action="smaller" title="zoom out (-)" aria-label="zoom out">−</button>' +
     '<button type="button" data-action="fit" title="fit the picture to the window (0)">fit</button>' +
     '<button type="button" data-action="larger" title="zoom in (+)" aria-label="zoom in">+</button>' +
-    '<button type="button" data-action="fullscreen" title="full screen (f)">⛶ full screen</button>';
+    '<button type="button" data-action="fullscreen" title="full screen (f)">full screen</button>';
   player.insertBefore(controls, caption);
   var slider = controls.querySelector(".ag-slider");
   var counter = controls.querySelector(".ag-counter");
