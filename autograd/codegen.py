@@ -34,45 +34,17 @@ from types import CodeType
 from typing import Any
 from collections.abc import Callable, Sequence
 
-from .ops import Op
+from .loops import Loop, find_loops
 from .math import FLOAT_KERNELS
+from .ops import Op
+from .program import Program
 from .symbolic import MAX_DEPTH, Symbol, as_symbol, literal, spilling
+
+_FORMAT = 2
+"""The layout of the generated code; a cached entry written in another layout is not this program's."""
 
 # The longest sum written on one line; a longer one continues on the next (`s = s + ...`).
 TERMS_PER_LINE = 64
-
-
-@dataclass(frozen=True)
-class Step:
-    """One op of a program: ``op`` applied to the values in slots ``operands``."""
-
-    op: Op
-    operands: tuple[int, ...]
-    label: str = ""
-
-
-@dataclass(frozen=True)
-class Program:
-    """A traced computation over numbered slots.
-
-    Slots come in this order: the inputs (they get gradients), the numbers
-    (read afresh on every call, no gradient), the constants (baked in), and
-    one slot per step, each step's result after its operands.
-    """
-
-    input_names: tuple[str, ...]
-    number_names: tuple[str, ...]
-    constants: tuple[float, ...]
-    constant_labels: tuple[str, ...]
-    steps: tuple[Step, ...]
-    output: int
-    values: tuple[float, ...] = ()
-    """Every slot's value when the program was recorded: the written expressions are checked on them."""
-
-    @property
-    def first_step(self) -> int:
-        """The slot of the first step's result."""
-        return len(self.input_names) + len(self.number_names) + len(self.constants)
 
 
 Reference = tuple[str, str, int]
@@ -205,31 +177,6 @@ def same(x: Any, y: Any) -> bool:
     return bool(x == y and math.copysign(1.0, x) == math.copysign(1.0, y))
 
 
-def reading_order(program: Program) -> list[int]:
-    """The steps in the order Python evaluates an expression: operands first, the first operand first.
-
-    Any order in which every step follows its operands computes the same
-    numbers; this one reads as ``f`` was written, and is the order in which
-    ``f`` ran its ops as far as its graph can tell (an error is raised by the
-    first failing op in this order, as in eager mode).
-    """
-    steps, first = program.steps, program.first_step
-    order: list[int] = []
-    done: set[int] = set()
-    stack = [(program.output, False)]
-    while stack:
-        j, operands_done = stack.pop()
-        if j < first or j in done:
-            continue
-        if operands_done:
-            done.add(j)
-            order.append(j - first)
-            continue
-        stack.append((j, True))
-        stack.extend((k, False) for k in reversed(steps[j - first].operands) if k not in done)
-    return order
-
-
 class Writer:
     """Writes one program's source: names its values, then its forward lines, then its backward lines."""
 
@@ -249,16 +196,120 @@ class Writer:
         self.contribution_templates: dict[tuple[Op, tuple[int, ...]], tuple[_Template, ...]] = {}
         self.global_names: dict[int, str] = {id(f): name for name, f in FLOAT_KERNELS.items()}
         self.references: list[Reference] = []
-        # Every slot's expression: a variable, or a constant's literal.
+        self.loops = find_loops(program)
+        self.loop_at: list[int] = [-1] * len(self.steps)  # each step's loop, by its index in self.loops; -1: none
+        for n, loop in enumerate(self.loops):
+            self.loop_at[loop.start:loop.stop] = [n] * (loop.stop - loop.start)
+        # Every slot's expression: a variable, or a constant's literal. A step inside a loop has a name of
+        # its own only where a step outside the loop reads it; inside, its position's name stands for it.
         names = [self.names.fresh(n, "x") for n in (*program.input_names, *program.number_names)]
         self.slot: list[Symbol] = [Symbol(n) for n in names]
         self.slot += [literal(c) for c in program.constants]
-        self.order = reading_order(program)
-        step_names = [""] * len(self.steps)
-        for i in self.order:  # numbered as they are read: mul, mul_1, ...
-            word = self.steps[i].op.word
-            step_names[i] = self.names.fresh(self.steps[i].label or word, word)
-        self.slot += [Symbol(n) for n in step_names]
+        self.slot += [Symbol("")] * len(self.steps)
+        self.position: dict[int, list[Symbol]] = {}  # per loop (by its start): its positions' names
+        self.column: dict[int, dict[tuple[int, int], Symbol]] = {}  # per loop: its columns' names
+        self.distinct_columns: dict[int, list[tuple[Symbol, tuple[int, ...]]]] = {}  # per loop: name, numbers
+        self.rows: dict[int, str] = {}       # per loop: the name of the list of its rows
+        self.row_base: dict[int, int] = {}   # per loop: where its rows start in what forward saves
+        self.n_named = 0                     # how many values forward saves by name, before the rows
+        self.read_outside = self._read_outside()
+        self.units = self._reading_order()
+        for unit in self.units:  # numbered as they are read: mul, mul_1, ...
+            if isinstance(unit, Loop):
+                self._name_loop(unit)
+            else:
+                self.slot[self.first + unit] = Symbol(self._step_name(unit))
+        self.saved_order = self._saved_order()
+        """The slots ``forward`` saves, in order: the arguments, the steps outside loops, then each loop's rows."""
+
+    def _step_name(self, i: int, wanted: str = "") -> str:
+        word = self.steps[i].op.word
+        return self.names.fresh(wanted or self.steps[i].label or word, word)
+
+    def _name_loop(self, loop: Loop) -> None:
+        start, first = loop.start, self.first
+        self.position[start] = [Symbol(self._step_name(start + q)) for q in range(loop.period)]
+        self.rows[start] = self.names.fresh("rows")
+        distinct: dict[tuple[int, ...], Symbol] = {}  # operands that read the same numbers share a column
+        for slots in sorted(loop.columns.values()):
+            if slots not in distinct:
+                distinct[slots] = Symbol(self.names.fresh(_column_name(self.slot[slots[0]].text,
+                                                                       self.slot[slots[1]].text), "x"))
+        self.column[start] = {key: distinct[slots] for key, slots in loop.columns.items()}
+        self.distinct_columns[start] = [(symbol, slots) for slots, symbol in distinct.items()]
+        for k in range(loop.count):
+            for q in range(loop.period):
+                i = loop.step(k, q)
+                if i in self.read_outside:
+                    self.slot[first + i] = Symbol(self.names.fresh(f"{self.position[start][q].text}_{k}"))
+
+    def _read_outside(self) -> set[int]:
+        """The steps inside a loop that a step outside it reads (each loop's results)."""
+        read: set[int] = set()
+        first, loop_at = self.first, self.loop_at
+        for i, step in enumerate(self.steps):
+            here = loop_at[i]
+            read.update(o - first for o in step.operands if o >= first and loop_at[o - first] not in (-1, here))
+        return read
+
+    def _unit_of(self, i: int) -> int | Loop:
+        """Step i, or the loop it is part of."""
+        n = self.loop_at[i]
+        return i if n < 0 else self.loops[n]
+
+    def _reading_order(self) -> list[int | Loop]:
+        """The steps and loops in the order Python evaluates an expression (``program.reading_order``), a loop
+        read as one thing whose operands are those of its steps outside it, in the order of their slots."""
+        first = self.first
+        order: list[int | Loop] = []
+        done: set[int] = set()  # steps, and loops by their start
+        stack: list[tuple[int | Loop, bool]] = [(self.program.output - first, False)] if (
+            self.program.output >= first) else []
+        while stack:
+            unit, operands_done = stack.pop()
+            key = unit.start if isinstance(unit, Loop) else unit
+            if key in done:
+                continue
+            if operands_done:
+                done.add(key)
+                order.append(unit)
+                continue
+            stack.append((unit, True))
+            if isinstance(unit, Loop):
+                begin = first + unit.start
+                operands = sorted({o for q in range(unit.period) for o in self.steps[unit.start + q].operands
+                                   if first <= o < begin})
+            else:
+                operands = [o for o in self.steps[unit].operands if o >= first]
+            for o in reversed(operands):
+                operand = self._unit_of(o - first)
+                if (operand.start if isinstance(operand, Loop) else operand) not in done:
+                    stack.append((operand, False))
+        return order
+
+    def _saved_order(self) -> tuple[int, ...]:
+        first = self.first
+        named = [*range(self.n_arguments), *(first + unit for unit in self.units if not isinstance(unit, Loop))]
+        self.n_named = len(named)
+        rows: list[int] = []
+        for loop in self.units:
+            if isinstance(loop, Loop):
+                self.row_base[loop.start] = len(named) + len(rows)
+                rows += [first + loop.step(k, q) for k in range(loop.count) for q in range(loop.period)]
+        return (*named, *rows)
+
+    def _seen(self, i: int, loop: Loop | None = None) -> tuple[Symbol, list[Symbol]]:
+        """Step i's result and operands as its code names them: as slots, or, for a step of ``loop``'s iteration 0,
+        its positions and columns inside the loop's body."""
+        operands = self.steps[i].operands
+        if loop is None:
+            return self.slot[self.first + i], [self.slot[j] for j in operands]
+        q, begin = i - loop.start, self.first + loop.start
+        position, column = self.position[loop.start], self.column[loop.start]
+        args = [column[q, p] if (q, p) in column else position[o - begin] if o >= begin else self.slot[o]
+                for p, o in enumerate(operands)]
+        return position[q], args
+
 
     def global_name(self, i: int, function: str, word: str) -> str:
         """The name the generated code calls step i's op's ``function`` by: a builtin's own, else a global."""
@@ -325,23 +376,23 @@ class Writer:
                                                   for t in (self.forward_template(i), self.rule_template(i)))))
             wiring.append((shapes[shape], step.operands, step.label))
         program = self.program
-        return repr((self.title, program.input_names, program.number_names, program.constants, program.output,
+        return repr((_FORMAT, self.title, program.input_names, program.number_names, program.constants, program.output,
                      described, wiring))
 
-    def _values(self, i: int) -> dict[str, float]:
-        """The recorded value of step i's result and operands, by their names in the code."""
-        step, slot, values = self.steps[i], self.slot, self.program.values
-        named = {slot[j].text: values[j] for j in step.operands if slot[j].text.isidentifier()}
-        named[slot[self.first + i].text] = values[self.first + i]
+    def _values(self, i: int, seen: tuple[Symbol, list[Symbol]]) -> dict[str, float]:
+        """The recorded value of step i's result and operands, by the names ``seen`` gives them in the code."""
+        values, (out, args) = self.program.values, seen
+        named = {a.text: values[j] for a, j in zip(args, self.steps[i].operands, strict=True) if a.text.isidentifier()}
+        named[out.text] = values[self.first + i]
         return named
 
-    def _agrees(self, i: int, texts: Sequence[str], expected: Callable[[], Sequence[Any]],
-                partials: Sequence[str] = ()) -> bool:
+    def _agrees(self, i: int, seen: tuple[Symbol, list[Symbol]], texts: Sequence[str],
+                expected: Callable[[], Sequence[Any]], partials: Sequence[str] = ()) -> bool:
         """True if the written expressions, evaluated on step i's recorded values, give ``expected()`` exactly.
 
         Where ``expected()`` raises, the expressions must raise the same kind of error.
         """
-        names: dict[str, Any] = {**self.namespace, **self._values(i)}
+        names: dict[str, Any] = {**self.namespace, **self._values(i, seen)}
         try:
             wanted = list(expected())
         except Exception as e:
@@ -356,19 +407,18 @@ class Writer:
             return failure is not None and isinstance(e, failure)
         return failure is None and len(got) == len(wanted) and all(map(same, got, wanted))
 
-    def forward_expression(self, i: int, lines: list[str]) -> str:
+    def forward_expression(self, i: int, seen: tuple[Symbol, list[Symbol]], lines: list[str]) -> str:
         """Step i's result: its op's forward run on symbols, or, where that cannot be written, a call.
 
         A deep expression spills parts of itself onto lines of their own, added to ``lines``.
         """
-        step = self.steps[i]
-        op, args = step.op, [self.slot[j] for j in step.operands]
+        op, args = self.steps[i].op, seen[1]
         template = self.forward_template(i) if op not in self.called_forward else None
         if template is None:
             self.called_forward.add(op)
         elif template[0].depth <= MAX_DEPTH:
             text = template[0].fill(args).text
-            if op in self.forward_checked or self._forward_agrees(i, [], text):
+            if op in self.forward_checked or self._forward_agrees(i, seen, [], text):
                 self.forward_checked.add(op)
                 return text
             self.called_forward.add(op)
@@ -386,35 +436,59 @@ class Writer:
             except Exception:
                 self.called_forward.add(op)
             else:
-                if op in self.forward_checked or self._forward_agrees(i, partials, text):
+                if op in self.forward_checked or self._forward_agrees(i, seen, partials, text):
                     self.forward_checked.add(op)
                     lines.extend(partials)
                     return text
                 self.called_forward.add(op)
         return f"{self.global_name(i, 'forward', op.word)}({', '.join(a.text for a in args)})"
 
-    def _forward_agrees(self, i: int, partials: list[str], text: str) -> bool:
+    def _forward_agrees(self, i: int, seen: tuple[Symbol, list[Symbol]], partials: list[str], text: str) -> bool:
         step, values = self.steps[i], self.program.values
-        return self._agrees(i, [text], lambda: [step.op.forward(*[values[j] for j in step.operands])], partials)
+        return self._agrees(i, seen, [text], lambda: [step.op.forward(*[values[j] for j in step.operands])],
+                            partials)
 
     def forward_lines(self) -> list[str]:
-        """One line per step: ``value = expression of its operands`` (a deep one over several lines)."""
+        """One line per step, ``value = expression of its operands`` (a deep one over several lines), in
+        reading order; a loop's steps once, in its body, each iteration saving its values as one row."""
         lines: list[str] = []
-        for i in self.order:
-            expression = self.forward_expression(i, lines)
-            lines.append(f"{self.slot[self.first + i].text} = {expression}")
+        for unit in self.units:
+            if not isinstance(unit, Loop):
+                expression = self.forward_expression(unit, self._seen(unit), lines)
+                lines.append(f"{self.slot[self.first + unit].text} = {expression}")
+                continue
+            loop, position = unit, self.position[unit.start]
+            rows = self.rows[loop.start]
+            columns = self.distinct_columns[loop.start]
+            lines.append(f"{rows} = []")
+            if columns:
+                header = _tuple([c.text for c, _ in columns], " " * 4)
+                tuples = ", ".join(_tuple([self.slot[j].text for j in slots], " " * 8) for _, slots in columns)
+                lines.append(f"for {header} in zip({tuples}):")
+            else:
+                lines.append(f"for _ in range({loop.count}):")
+            body: list[str] = []
+            for q in range(loop.period):
+                i = loop.start + q
+                expression = self.forward_expression(i, self._seen(i, loop), body)
+                body.append(f"{position[q].text} = {expression}")
+            body.append(f"{rows} += {_tuple([p.text for p in position], ' ' * 8)}")
+            lines.extend(f"    {line}" for line in body)
+            for k in range(loop.count):
+                for q in range(loop.period):
+                    if loop.step(k, q) in self.read_outside:
+                        lines.append(f"{self.slot[self.first + loop.step(k, q)].text} = {rows}[{k * loop.period + q}]")
         return lines
 
-    def contributions(self, i: int, gradient: str, lines: list[str]) -> tuple[str, ...]:
+    def contributions(self, i: int, seen: tuple[Symbol, list[Symbol]], gradient: str,
+                      lines: list[str]) -> tuple[str, ...]:
         """Step i's ``gradient · ∂out/∂operand`` for each operand: its rule run on symbols, or its rule called
         on its own line."""
-        step = self.steps[i]
-        op, out = step.op, self.slot[self.first + i]
-        args = [self.slot[j] for j in step.operands]
+        op, (out, args) = self.steps[i].op, seen
         template = self.rule_template(i) if op not in self.called_rule else None
         if template is not None and len(template) == len(args):
             out_and_args = [out, *args]
-            if op in self.rule_checked or self._rule_agrees(i, tuple(t.fill(out_and_args) for t in template)):
+            if op in self.rule_checked or self._rule_agrees(i, seen, tuple(t.fill(out_and_args) for t in template)):
                 self.rule_checked.add(op)
                 out_and_args.append(Symbol(gradient))
                 return tuple(t.fill(out_and_args).text for t in self.contribution_template(i))
@@ -424,58 +498,148 @@ class Writer:
         lines.append(f"{name} = {rule}({', '.join([out.text, *(a.text for a in args)])})")
         return tuple(_times(gradient, Symbol(f"{name}[{p}]")) for p in range(len(args)))
 
-    def _rule_agrees(self, i: int, local: tuple[Symbol, ...]) -> bool:
+    def _rule_agrees(self, i: int, seen: tuple[Symbol, list[Symbol]], local: tuple[Symbol, ...]) -> bool:
         step, values = self.steps[i], self.program.values
-        return self._agrees(i, [d.text for d in local],
+        return self._agrees(i, seen, [d.text for d in local],
                             lambda: step.op.local_grads(values[self.first + i], *[values[j] for j in step.operands]))
 
     def backward_lines(self) -> tuple[list[str], list[str]]:
-        """The chain rule, one line per value with a gradient: ``d_v = Σ d_c · ∂c/∂v`` over its uses ``c``.
+        """The chain rule, steps last to first, as the engine's walk adds it up (``backprop.propagate``).
+
+        Each value's gradient is the sum of ``d_c · ∂c/∂v`` over the ops ``c``
+        that use it, added in the walk's order: the last use first. Outside
+        loops that is one line per value, ``d_v = Σ ...``, written when the walk
+        reaches ``v``. A loop's body runs its iterations last to first; it adds
+        into the gradient of a value it reads from outside (a parameter) as it
+        goes, ``d_w = d_w + ...``, starting from ``-0.0``, which adds nothing to
+        any float (not even to ``-0.0``), so the sums are bit for bit the walk's.
 
         Returns the lines and the gradient of each input.
         """
-        steps, first, slot = self.steps, self.first, self.slot
+        steps, first, slot, output = self.steps, self.first, self.slot, self.program.output
         # Which slots carry a gradient: the inputs, and every step that uses one.
         needs_grad = [j < self.n_inputs for j in range(first)] + [False] * len(steps)
         for i, step in enumerate(steps):
             needs_grad[first + i] = any(needs_grad[j] for j in step.operands)
-        # The uses of each slot in the order the engine's walk adds them up: steps last to first.
-        uses: dict[int, list[tuple[int, int]]] = {}
-        for i in reversed(range(len(steps))):
-            for position, j in enumerate(steps[i].operands):
-                uses.setdefault(j, []).append((i, position))
-        gradient = {j: self.names.fresh(f"d_{slot[j].text}") for j in range(len(slot)) if needs_grad[j]}
-        contributions_of: dict[int, tuple[str, ...]] = {}
+        gradient = {j: self.names.fresh(f"d_{slot[j].text}") for j in range(len(slot))
+                    if needs_grad[j] and slot[j].text}
+        terms: dict[int, list[str]] = {}  # contributions to each slot's gradient not yet added in
+        started: set[int] = set()         # slots whose gradient variable holds the contributions added so far
         lines: list[str] = []
 
-        def write(j: int) -> None:
-            terms = []
-            for i, p in uses[j]:
-                if i not in contributions_of:
-                    contributions_of[i] = self.contributions(i, gradient[first + i], lines)
-                terms.append(contributions_of[i][p])
-            lines.extend(_sum_lines(gradient[j], terms))
+        def add_up(j: int) -> None:
+            waiting = terms.pop(j, [])
+            if waiting:
+                lines.extend(_sum_lines(gradient[j], [gradient[j], *waiting] if j in started else waiting))
+                started.add(j)
 
-        output = self.program.output
-        if needs_grad[output]:
+        if output < first and needs_grad[output]:
             lines.append(f"{gradient[output]} = 1.0")
-        for i in reversed(self.order):
-            if needs_grad[first + i] and first + i != output:
-                write(first + i)
+            started.add(output)
+        i = len(steps) - 1
+        while i >= 0:
+            if self.loop_at[i] >= 0:
+                loop = self.loops[self.loop_at[i]]
+                self._loop_backward(loop, needs_grad, gradient, terms, started, add_up, lines)
+                i = loop.start - 1
+                continue
+            j = first + i
+            if needs_grad[j]:
+                if j == output:
+                    lines.append(f"{gradient[j]} = 1.0")
+                    started.add(j)
+                else:
+                    add_up(j)
+                contributions = self.contributions(i, self._seen(i), gradient[j], lines)
+                for o, contribution in zip(steps[i].operands, contributions, strict=True):
+                    if needs_grad[o]:
+                        terms.setdefault(o, []).append(contribution)
+            i -= 1
         for j in range(self.n_inputs):
-            if j != output and j in uses:
-                write(j)
-        returned = [gradient[j] if j in uses or j == output else "0.0" for j in range(self.n_inputs)]
+            add_up(j)
+        returned = [gradient[j] if j in started else "0.0" for j in range(self.n_inputs)]
         return lines, returned
+
+    def _loop_backward(self, loop: Loop, needs_grad: list[bool], gradient: dict[int, str],
+                       terms: dict[int, list[str]], started: set[int], add_up: Callable[[int], None],
+                       lines: list[str]) -> None:
+        """A loop's chain rule: one body, run over the iterations last to first, each on its saved row."""
+        first, begin, period, count = self.first, self.first + loop.start, loop.period, loop.count
+        position, column = self.position[loop.start], self.column[loop.start]
+        own = [self.names.fresh(f"d_{p.text}") if needs_grad[begin + q] else "" for q, p in enumerate(position)]
+        # What steps after the loop add to each iteration's values: a column, last iteration first.
+        after: dict[int, tuple[str, list[str]]] = {}
+        for q in range(period):
+            if not own[q]:
+                continue
+            texts = []
+            for k in reversed(range(count)):
+                j = first + loop.step(k, q)
+                if terms.get(j) or j in started:
+                    add_up(j)
+                    texts.append(gradient[j])
+                else:
+                    texts.append("-0.0")
+            if any(t != "-0.0" for t in texts):
+                after[q] = (self.names.fresh(f"{own[q]}_after"), texts)
+        # The values it reads from outside that take a gradient: their sums so far, or -0.0, to add into.
+        fixed: dict[int, list[str]] = {}
+        for q in range(period):
+            for p, o in enumerate(self.steps[loop.start + q].operands):
+                if o < begin and (q, p) not in column and needs_grad[o] and o not in fixed:
+                    fixed[o] = []
+                    add_up(o)
+                    if o not in started:
+                        lines.append(f"{gradient[o]} = -0.0")
+                        started.add(o)
+        body: list[str] = []
+        inner: dict[int, list[str]] = {}
+        for q in reversed(range(period)):
+            if not own[q]:
+                continue
+            waiting = inner.pop(q, [])
+            body.extend(_sum_lines(own[q], [after[q][0], *waiting] if q in after else waiting))
+            i = loop.start + q
+            contributions = self.contributions(i, self._seen(i, loop), own[q], body)
+            for p, (o, contribution) in enumerate(zip(self.steps[i].operands, contributions, strict=True)):
+                if (q, p) in column or not needs_grad[o]:
+                    continue
+                (inner.setdefault(o - begin, []) if o >= begin else fixed[o]).append(contribution)
+        for o, waiting in fixed.items():
+            if waiting:
+                body.extend(_sum_lines(gradient[o], [gradient[o], *waiting]))
+        read = set(_IDENTIFIER.findall("\n".join(body)))
+        row = self.names.fresh("row")
+        names = [p.text if p.text in read else "_" for p in position]
+        zipped = [(symbol.text, [self.slot[j].text for j in reversed(slots)])
+                  for symbol, slots in self.distinct_columns[loop.start] if symbol.text in read]
+        zipped += [after[q] for q in sorted(after)]
+        base = self.row_base[loop.start]
+        steps_back = f"range({base + (count - 1) * period}, {base - 1}, {-period})"
+        if zipped:
+            tuples = ", ".join(_tuple(texts, " " * 8) for _, texts in zipped)
+            header = _tuple([*(name for name, _ in zipped), row], " " * 4)
+            lines.append(f"for {header} in zip({tuples}, {steps_back}):")
+        else:
+            lines.append(f"for {row} in {steps_back}:")
+        lines.append(f"    {_tuple(names, ' ' * 8)} = saved[{row}:{row} + {period}]")
+        lines.extend(f"    {line}" for line in body)
 
     def source(self) -> str:
         program, slot = self.program, self.slot
         forward = self.forward_lines()
         backward, returned = self.backward_lines()
         read = set(_IDENTIFIER.findall("\n".join(backward)))
-        saved = [s.text for s in slot[:self.n_arguments]] + [slot[self.first + i].text for i in self.order]
-        unpacked = [name if name in read else "_" for name in saved]
+        named = [slot[j].text for j in self.saved_order[:self.n_named]]
+        unpacked = [name if name in read else "_" for name in named]
+        saved = named + [f"*{self.rows[unit.start]}" for unit in self.units if isinstance(unit, Loop)]
         indent = " " * 8
+        if self.loops:
+            prologue = [f"    {_tuple(unpacked, indent)} = saved[:{len(named)}]"]
+            prologue += [f"    {slot[j].text} = saved[{n}]" for n, j in enumerate(self.saved_order)
+                         if n >= self.n_named and slot[j].text in read]
+        else:
+            prologue = [f"    {_tuple(unpacked, indent)} = saved"]
         return "\n".join([
             f"# {_comment(self.title)}: generated by autograd.compile",
             "",
@@ -485,7 +649,7 @@ class Writer:
             "",
             "",
             "def backward(saved):",
-            f"    {_tuple(unpacked, indent)} = saved",
+            *prologue,
             *(f"    {line}" for line in backward),
             f"    return {_tuple(returned, indent)}",
             "",
@@ -493,6 +657,15 @@ class Writer:
 
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _column_name(first: str, second: str) -> str:
+    """A name for a loop's column from the names of its first two numbers: the parts where they differ
+    become ``k`` (``X_99_1``, ``X_98_1``: ``X_k_1``)."""
+    a, b = first.split("_"), second.split("_")
+    if len(a) != len(b):
+        return f"{first}_k"
+    return "_".join(x if x == y else "k" for x, y in zip(a, b, strict=True))
 
 
 def _comment(text: str) -> str:

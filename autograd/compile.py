@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 
 from . import code_cache, grad_mode
 from .backprop import propagate
-from .codegen import Generated, Program, Step, Writer, generate, load, reading_order, same
+from .codegen import Generated, Writer, generate, load, same
+from .program import Program, Step, reading_order
 from .graph import topological_order
 from .ops import FORWARD_ERRORS, Op
 from .value import Value, apply, record
@@ -245,7 +246,7 @@ def _code(program: Program, title: str, out: Value, inputs: list[Value]) -> Gene
         try:
             source, code, references = cast(tuple[Any, Any, Any], entry)  # checked by use
             loaded = load(program, title, source, code, references)
-            if _reproduces(loaded, program, out, inputs):
+            if _reproduces(loaded, program, writer.saved_order, out, inputs):
                 return loaded
         except Exception:  # an entry of some other shape, or code that fails: write it afresh
             pass
@@ -254,13 +255,14 @@ def _code(program: Program, title: str, out: Value, inputs: list[Value]) -> Gene
     return generated
 
 
-def _reproduces(generated: Generated, program: Program, out: Value, inputs: list[Value]) -> bool:
+def _reproduces(generated: Generated, program: Program, saved_order: tuple[int, ...], out: Value,
+                inputs: list[Value]) -> bool:
     """Whether code loaded from the cache computes, bit for bit, every value of the trace and the gradients the
     engine's backward walk gives it: a stronger check than the one each op's written code passes when written."""
     values = program.values
     arguments = values[:len(program.input_names) + len(program.number_names)]
     result, saved = generated.forward(*arguments)
-    expected = [*arguments, *(values[program.first_step + i] for i in reading_order(program))]
+    expected = [values[j] for j in saved_order]
     if not (same(result, values[program.output]) and len(saved) == len(expected) and all(map(same, saved, expected))):
         return False
     walked = propagate(out)

@@ -1,0 +1,65 @@
+"""A traced computation as ``compile`` records it: a straight list of op steps over numbered slots."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .ops import Op
+
+
+@dataclass(frozen=True)
+class Step:
+    """One op of a program: ``op`` applied to the values in slots ``operands``."""
+
+    op: Op
+    operands: tuple[int, ...]
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class Program:
+    """A traced computation over numbered slots.
+
+    Slots come in this order: the inputs (they get gradients), the numbers
+    (read afresh on every call, no gradient), the constants (baked in), and
+    one slot per step, each step's result after its operands.
+    """
+
+    input_names: tuple[str, ...]
+    number_names: tuple[str, ...]
+    constants: tuple[float, ...]
+    constant_labels: tuple[str, ...]
+    steps: tuple[Step, ...]
+    output: int
+    values: tuple[float, ...] = ()
+    """Every slot's value when the program was recorded: the written expressions are checked on them."""
+
+    @property
+    def first_step(self) -> int:
+        """The slot of the first step's result."""
+        return len(self.input_names) + len(self.number_names) + len(self.constants)
+
+
+def reading_order(program: Program) -> list[int]:
+    """The steps in the order Python evaluates an expression: operands first, the first operand first.
+
+    Any order in which every step follows its operands computes the same
+    numbers; this one reads as ``f`` was written, and is the order in which
+    ``f`` ran its ops as far as its graph can tell (an error is raised by the
+    first failing op in this order, as in eager mode).
+    """
+    steps, first = program.steps, program.first_step
+    order: list[int] = []
+    done: set[int] = set()
+    stack = [(program.output, False)]
+    while stack:
+        j, operands_done = stack.pop()
+        if j < first or j in done:
+            continue
+        if operands_done:
+            done.add(j)
+            order.append(j - first)
+            continue
+        stack.append((j, True))
+        stack.extend((k, False) for k in reversed(steps[j - first].operands) if k not in done)
+    return order
