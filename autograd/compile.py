@@ -21,7 +21,7 @@ from . import code_cache, grad_mode
 from .backprop import propagate
 from .codegen import Generated, Writer, generate, load, same
 from .program import Program, Step, reading_order
-from .graph import topological_order
+from .graph import operands, topological_order
 from .ops import FORWARD_ERRORS, Op
 from .value import Value, apply, record
 
@@ -332,30 +332,33 @@ def _program(out: Value, inputs: list[Value], stand_ins: list[Value], names: _Na
     for v in stand_ins:
         slot[v] = len(slot)
     order = topological_order(out)
+    parents = [operands(node) for node in order]
     needed = {out}  # the nodes out depends on without passing through an input
-    for node in reversed(order):
+    for node, its_parents in zip(reversed(order), reversed(parents), strict=True):
         if node in needed and node not in slot:
-            needed.update(node.parents)
-    order = [node for node in order if node in needed and node not in slot]
-    constants = [node for node in order if not node.parents]
+            needed.update(its_parents)
+    kept = [(node, its_parents) for node, its_parents in zip(order, parents, strict=True)
+            if node in needed and node not in slot]
+    constants = [node for node, its_parents in kept if not its_parents]
     for node in constants:
         slot[node] = len(slot)
-    steps = []
-    if len(order) - len(constants) > MAX_STEPS:
-        raise ValueError(f"compile: this graph has {len(order) - len(constants)} ops, more than the "
+    if len(kept) - len(constants) > MAX_STEPS:
+        raise ValueError(f"compile: this graph has {len(kept) - len(constants)} ops, more than the "
                          f"{MAX_STEPS} that compile writes code for (generating it would take minutes and "
                          "gigabytes); run it eagerly instead, without compile, or compile a smaller part "
                          "(one minibatch) at a time")
-    for node in order:
-        operation = node.operation
-        if node.parents:
+    steps = []
+    for node, its_parents in kept:
+        if its_parents:
+            operation = node.operation
             if not isinstance(operation, Op):
                 raise TypeError(f"compile: {node.op or 'a node'} was built with a hand-written _backward, which "
                                 "compile cannot write out; write it as autograd.Op(name, forward, local_grads)")
-            steps.append(Step(operation, tuple(slot[p] for p in node.parents), node.label))
+            steps.append(Step(operation, tuple(map(slot.__getitem__, its_parents)), node.label))
             slot[node] = len(slot)
+    order = [node for node, its_parents in kept if its_parents]
     values = [v.data for v in inputs] + [v.data for v in stand_ins] + [float(node.data) for node in constants]
-    values += [float(node.data) for node in order if node.parents]
+    values += [float(node.data) for node in order]
     return Program(
         input_names=tuple(names.inputs[v] for v in inputs),
         number_names=tuple(names.numbers),

@@ -26,6 +26,8 @@ with the same expression, and the writer adds gradients in the engine's order.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import repeat
+from operator import add, mul
 from dataclasses import dataclass
 
 from .program import Program
@@ -120,21 +122,23 @@ def _checked(program: Program, start: int, period: int, count: int) -> Loop | No
     numbers = range(len(program.input_names), len(program.input_names) + len(program.number_names))
     constants = range(numbers.stop, first)
     begin = first + start  # the slot of the loop's first step
-    # Iteration 0's operands, with a step of the iteration written as its position (slot less begin).
-    model = [tuple(o - begin if o >= begin else o for o in steps[start + q].operands) for q in range(period)]
+    model = steps[start:start + period]
+    # Iteration k's step at q reads model[q]'s operands, each step of the iteration k·period slots on.
+    moves = [tuple(int(o >= begin) for o in step.operands) for step in model]
     varying: set[tuple[int, int]] = set()
     for k in range(1, count):
-        base = begin + k * period
+        shift = k * period
         for q in range(period):
-            step = steps[start + k * period + q]
-            operands = tuple(o - base if o >= base else o for o in step.operands)
-            if operands == model[q] and step.op is steps[start + q].op:
-                continue
-            if step.op is not steps[start + q].op or len(operands) != len(model[q]):
+            step, wanted = steps[start + shift + q], model[q]
+            if step.op is not wanted.op or len(step.operands) != len(wanted.operands):
                 return None
-            for p, (o, w) in enumerate(zip(operands, model[q], strict=True)):
-                if o == w:
+            if step.operands == tuple(map(add, wanted.operands, map(mul, moves[q], repeat(shift)))):
+                continue
+            for p, (o, w, moved) in enumerate(zip(step.operands, wanted.operands, moves[q], strict=True)):
+                if o == w + moved * shift:
                     continue
+                if moved:
+                    return None  # a step of the same iteration, at another position
                 if o in numbers and w in numbers:
                     varying.add((q, p))
                 elif not (o in constants and w in constants

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .ops import Op
 
 
-@dataclass(frozen=True)
-class Step:
+class Step(NamedTuple):
     """One op of a program: ``op`` applied to the values in slots ``operands``."""
 
     op: Op
