@@ -11,6 +11,12 @@ Python functions on floats:
   ``d_v = Σ d_c · ∂c/∂v`` over the ops ``c`` that use ``v``: the chain rule,
   summed in the same order as the engine's backward walk adds it up.
 
+A run of steps that ``loops.find_loops`` finds repeated (one sample's ops, once
+per sample) is written once, as the body of a loop over its iterations: the
+forward loop saves each iteration's values as a row, and the backward loop
+runs the rows last to first, adding into the gradients of what the body reads
+from outside (the parameters) as it goes, in the walk's order.
+
 Every expression comes from the op table itself: each step's ``forward`` and
 ``local_grads`` run on ``Symbol`` stand-ins (``symbolic.py``), which write the
 arithmetic they are asked to do. So built-in ops and users' ops alike come out

@@ -1,8 +1,9 @@
-"""``compile``: trace a function once, then run it as generated straight-line float code.
+"""``compile``: trace a function once, then run it as generated float code.
 
 A training loop builds the same graph every step, with new numbers. ``compile(f)``
 records the graph of ``f`` once, writes its forward pass and its chain rule as
-plain Python on floats (``codegen.py``), and runs that code on later calls. The
+plain Python on floats (``codegen.py``; the repeats of one sample's structure as
+a loop, ``loops.py``), and runs that code on later calls. The
 call returns one ``Value``: a fused node whose parents are the input Values and
 whose local derivatives ``∂out/∂input`` the generated backward computes. So the
 ordinary ``backward()`` walk fills the inputs' ``.grad`` as the eager graph would.
@@ -66,9 +67,10 @@ def compile(f: Callable[..., Value]) -> CompiledFunction:
       new numbers: write ``a.max(b)``, not Python's ``max(a, b)``.
     * Only the ops that ``f``'s result depends on are recorded: a value
       computed and then dropped costs nothing, and cannot fail.
-    * ``.source`` is the generated code, one line per op; an error in it (the
-      log of a negative number) raises the eager engine's error, naming the
-      op, the numbers and the labels.
+    * ``.source`` is the generated code, one line per op; the ops of a
+      structure repeated once per sample are written once, in a loop over the
+      samples (``loops.py``). An error in it (the log of a negative number)
+      raises the eager engine's error, naming the op, the numbers and the labels.
     * The generated backward computes the inputs' gradients only. (Eager mode
       also computes the gradients of numbers and constants, nobody reads them,
       and it fails if one of those overflows.)
