@@ -142,3 +142,26 @@ def test_the_cache_lives_in_the_user_cache_directory(monkeypatch: pytest.MonkeyP
     assert code_cache.directory() == Path.home() / ".cache" / "scalar-autograd"
     monkeypatch.setenv("AUTOGRAD_COMPILE_CACHE", "0")
     assert code_cache.directory() is None
+
+
+def test_loop_code_loads_too(cache_home: Path, counted: list[int]) -> None:
+    """Code with a loop over samples is checked on load (its saved values come in rows) and used."""
+    params = [Value(0.5), Value(-1.5)]
+    xs = [0.1 * k - 2.0 for k in range(50)]
+
+    def batch(params: list[Value], xs: list[Value]) -> Value:
+        return sum(((params[0] * x).tanh() * params[1] + x).relu() for x in xs)  # type: ignore[return-value]
+
+    def run() -> tuple[float, list[float]]:
+        for p in params:
+            p.grad = 0.0
+        out = autograd.compile(batch)(params, xs)
+        out.backward()
+        return out.data, [p.grad for p in params]
+
+    first = run()
+    assert len(counted) == 1 and len(entries(cache_home)) == 1
+    assert run() == first and len(counted) == 1  # loaded, not written
+    step = autograd.compile(batch)
+    step(params, xs)
+    assert "in zip(" in step.source

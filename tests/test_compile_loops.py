@@ -234,3 +234,27 @@ def test_random_batches_do_make_loops():
 
     survey()
     assert total >= 30 and looped >= total * 0.8, (looped, total)
+
+
+def test_a_batch_statistic_read_by_every_sample_is_exact():
+    """Features per sample, their batch mean, then each sample against the mean (as batch norm does): the
+    second pass reads a different step of the first in each iteration, so only the first is a loop."""
+    rng = random.Random(5)
+    w = [Value(rng.uniform(-1, 1), f"w{i}") for i in range(3)]
+
+    def loss(w, X):
+        features = [(w[0] * x[0] + w[1] * x[1]).tanh() * w[2] for x in X]
+        mean = sum(features) * (1.0 / len(features))
+        return sum(((f - mean) ** 2).sqrt() for f in features)
+
+    X = [[rng.gauss(0, 1), rng.gauss(0, 1)] for _ in range(40)]
+    step = autograd.compile(loss)
+    out = step(w, X)
+    out.backward()
+    got = [out.data, *(v.grad for v in w)]
+    for v in w:
+        v.grad = 0.0
+    want = loss(w, [[Value(a) for a in x] for x in X])
+    want.backward()
+    assert all(map(same, got, [want.data, *(v.grad for v in w)]))
+    assert step.source.count("in zip(") == 2
