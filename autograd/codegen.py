@@ -228,9 +228,10 @@ class Writer:
         self.saved_order = self._saved_order()
         """The slots ``forward`` saves, in order: the arguments, the steps outside loops, then each loop's rows."""
 
-    def _step_name(self, i: int, wanted: str = "") -> str:
+    def _step_name(self, i: int) -> str:
+        """Step i's variable: its label made an identifier, else its op's word (``mul``, ``mul_1``, ...)."""
         word = self.steps[i].op.word
-        return self.names.fresh(wanted or self.steps[i].label or word, word)
+        return self.names.fresh(self.steps[i].label or word, word)
 
     def _name_loop(self, loop: Loop) -> None:
         start, first = loop.start, self.first
