@@ -31,7 +31,7 @@ def test_the_default_run_reaches_97_percent_and_writes_everything(tmp_path):
     done = demo(cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     first, *_, last = done.stdout.strip().splitlines()
-    assert first.endswith("; eager training"), first
+    assert first.endswith("; compiled (autograd.compile) training"), first
     found = re.fullmatch(r"train accuracy: (\d+\.\d)%", last)
     assert found, last
     assert float(found.group(1)) >= 97.0
@@ -82,9 +82,11 @@ def test_every_dataset_trains(dataset, hidden):
     assert accuracy(model, X, y) > max(before, 0.75)
 
 
-@pytest.mark.parametrize("flags, epoch", [([], 1), (["--compile"], 1), (["--batch-size", "100"], 2),
-                                          (["--batch-size", "100", "--epochs", "1"], 1)],
-                         ids=["eager", "compiled", "one batch per epoch", "one batch, one epoch"])
+@pytest.mark.parametrize("flags, epoch", [([], 1), (["--no-compile"], 1), (["--batch-size", "100"], 2),
+                                          (["--batch-size", "100", "--epochs", "1"], 1),
+                                          (["--batch-size", "100", "--no-compile"], 2)],
+                         ids=["compiled", "eager", "one batch per epoch", "one batch, one epoch",
+                              "one batch per epoch, eager"])
 def test_a_learning_rate_that_diverges_ends_with_one_line_saying_so(tmp_path, flags, epoch):
     # The attack: --lr 1e300 passed the flag check, then training died in a traceback. With one batch per
     # epoch the first step only makes the weights huge; the next epoch's forward pass overflows, or, after
