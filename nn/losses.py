@@ -13,7 +13,7 @@ scalar, a Fraction. Anything else (a str, None, a nested list) is a
 
 Targets are numbers, or Values holding them: ``autograd.compile`` hands a
 recorded function its number arguments as Values, so a compiled training step
-can pass each minibatch's labels in (``nn.demo --compile`` does). The checks
+can pass each minibatch's labels in (``nn.demo`` does). The checks
 on targets read their numbers (``float(t)``), so under ``compile`` they check
 the batch the loss was recorded with. No loss picks a branch by a target's
 value; ``cross_entropy`` takes class probabilities for that reason (an index
