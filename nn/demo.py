@@ -49,7 +49,10 @@ run up to float rounding, and the same accuracy. A smaller last minibatch is
 a new argument structure, so it is recorded once more. The first line printed
 says which mode ran. ``--no-compile`` builds every step's graph of Values and
 backpropagates through it (the eager engine): the default run trains about
-twice as fast compiled, the first recording included.
+twice as fast compiled, the first recording included. A step too big for
+``autograd.compile`` to write out (more than its ``MAX_STEPS`` ops, as with
+``--hidden 1024 --batch-size 200``) stops the demo with a one-line message
+naming the flags to change, and exit status 1.
 """
 
 from __future__ import annotations
@@ -412,6 +415,12 @@ def main(argv: list[str] | None = None) -> int:
     except Diverged as e:
         default = commands.get_default("lr")
         print(f"python -m nn.demo: {e}. Try a smaller --lr than {args.lr:g} (the default is {default:g})",
+              file=sys.stderr)
+        return 1
+    except ValueError as e:  # autograd.compile refuses a step too big to write out as code (MAX_STEPS ops)
+        if not args.compile:
+            raise
+        print(f"python -m nn.demo: {e}. Try --no-compile (the eager engine), or a smaller --batch-size",
               file=sys.stderr)
         return 1
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 import re
+import sys
 
 import pytest
 from test_nn_demo import demo
@@ -166,3 +167,13 @@ def test_the_eager_run_says_so_and_reaches_97_percent(tmp_path):
     assert found, lines[-1]
     assert float(found.group(1)) >= 97.0
     assert (tmp_path / "out" / "loss.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_step_too_big_to_compile_ends_with_one_line_naming_the_flags(monkeypatch, capsys, tmp_path):
+    monkeypatch.setattr(sys.modules["autograd.compile"], "MAX_STEPS", 1_000)  # the default step has 3,506 ops
+    assert nn.demo.main(["--epochs", "1", "--out", str(tmp_path)]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert re.fullmatch(r"python -m nn\.demo: compile: this graph has \d+ ops, more than the 1000 .+\. "
+                        r"Try --no-compile \(the eager engine\), or a smaller --batch-size", last), last
+    assert not (tmp_path / "loss.png").exists()
+    assert nn.demo.main(["--epochs", "1", "--no-compile", "--out", str(tmp_path)]) == 0  # the eager engine: no limit
