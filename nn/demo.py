@@ -49,7 +49,7 @@ run up to float rounding, and the same accuracy. A smaller last minibatch is
 a new argument structure, so it is recorded once more. The first line printed
 says which mode ran. ``--no-compile`` builds every step's graph of Values and
 backpropagates through it (the eager engine): the default run trains about
-twice as fast compiled, the first recording included. A step too big for
+four times as fast compiled, the first recording included. A step too big for
 ``autograd.compile`` to write out (more than its ``MAX_STEPS`` ops, as with
 ``--hidden 1024 --batch-size 200``) stops the demo with a one-line message
 naming the flags to change, and exit status 1.
