@@ -16,12 +16,12 @@ The public face:
   no system ``dot`` (``autograd.renderer``), so a plain ``graphviz.Digraph`` renders too;
 * ``step_through(root)``: backprop frame by frame, a player in Jupyter;
 * ``compile(f)``: trace ``f`` once, then run its forward and backward as
-  generated straight-line float code;
+  generated float code (``GraphTooLarge`` when its graph has more ops than that is worth);
 * ``autograd.testing``: ``gradcheck`` and hypothesis strategies.
 """
 
 from .backprop import grad, propagate
-from .compile import compile
+from .compile import GraphTooLarge, compile
 from .draw import draw_dot
 from .grad_mode import enable_grad, is_grad_enabled, no_grad
 from .graph import topological_order, trace
@@ -36,5 +36,5 @@ __all__ = [
     "Value", "grad", "propagate", "no_grad", "enable_grad", "is_grad_enabled",
     "linear", "linear_layer", "topological_order", "trace", "Op", "apply",
     "draw_dot", "step_through", "Steps",
-    "compile",
+    "compile", "GraphTooLarge",
 ]

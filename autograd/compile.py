@@ -32,7 +32,11 @@ _WARM_UP_CALLS = 8
 Structure = tuple[Any, ...]  # a call's arguments with each Value and number replaced by a marker
 MAX_STEPS = 250_000
 """The most ops a compiled graph may have: generating and compiling code costs about 7 KB and
-0.25 ms per op, so a graph of millions of ops would take minutes and gigabytes (run it eagerly)."""
+0.25 ms per op written out, so a graph of millions of ops would take minutes and gigabytes (run it eagerly)."""
+
+
+class GraphTooLarge(ValueError):
+    """``compile`` recorded a graph of more than ``MAX_STEPS`` ops: run it eagerly, or compile a smaller part."""
 
 
 def compile(f: Callable[..., Value]) -> CompiledFunction:
@@ -345,10 +349,10 @@ def _program(out: Value, inputs: list[Value], stand_ins: list[Value], names: _Na
     for node in constants:
         slot[node] = len(slot)
     if len(kept) - len(constants) > MAX_STEPS:
-        raise ValueError(f"compile: this graph has {len(kept) - len(constants)} ops, more than the "
-                         f"{MAX_STEPS} that compile writes code for (generating it would take minutes and "
-                         "gigabytes); run it eagerly instead, without compile, or compile a smaller part "
-                         "(one minibatch) at a time")
+        raise GraphTooLarge(f"compile: this graph has {len(kept) - len(constants)} ops, more than the "
+                            f"{MAX_STEPS} that compile writes code for (generating it would take minutes and "
+                            "gigabytes); run it eagerly instead, without compile, or compile a smaller part "
+                            "(one minibatch) at a time")
     steps = []
     for node, its_parents in kept:
         if its_parents:

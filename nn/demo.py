@@ -417,9 +417,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"python -m nn.demo: {e}. Try a smaller --lr than {args.lr:g} (the default is {default:g})",
               file=sys.stderr)
         return 1
-    except ValueError as e:  # autograd.compile refuses a step too big to write out as code (MAX_STEPS ops)
-        if not args.compile:
-            raise
+    except autograd.GraphTooLarge as e:  # compile refuses a step too big to write out as code
         print(f"python -m nn.demo: {e}. Try --no-compile (the eager engine), or a smaller --batch-size",
               file=sys.stderr)
         return 1
