@@ -484,16 +484,24 @@ def linear(weights: Iterable[Any], inputs: Iterable[Any], bias: Any) -> Value:
     return linear_layer([weights], inputs, [bias])[0]
 
 
-def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases: Sequence[Any]) -> list[Value]:
+def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases: Sequence[Any],
+                 activation: Op | None = None) -> list[Value]:
     """``[linear(w, inputs, b) for w, b in zip(weights, biases)]``: a layer of neurons reading the same inputs.
 
-    The inputs are checked and read once for the whole layer. Each node keeps
+    With ``activation``, an op of one operand (``autograd.ops.RELU``, say),
+    each sum is passed through it, a node of its own on top of the sum's:
+    ``[activation(z) for z in linear_layer(weights, inputs, biases)]``, the
+    same graph, built in one loop.
+
+    The inputs are checked and read once for the whole layer. Each sum node keeps
     its local derivatives, computed by the row's rule as it is recorded (the
     rule needs the very numbers the sum has just read), so the backward walk
     calls no rule for it. They are the derivatives at the numbers the node was
     computed from, as PyTorch saves tensors for backward: changing an operand's
     ``.data`` before ``backward()`` does not change them (build the node again).
     """
+    if activation is not None and not (isinstance(activation, Op) and activation.arity == 1):
+        raise TypeError(f"linear_layer's activation must be an Op of one operand, got {activation!r}")
     xs = _values(inputs)
     x_data = [x.data for x in xs]
     if len(weights) != len(biases):
@@ -511,7 +519,8 @@ def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases
             raise ValueError(f"linear needs as many weights as inputs, got {len(ws)} weights and {n} inputs")
         w_data = [w.data for w in ws]
         data = weighted_sum(w_data, x_data, b.data)
-        nodes.append(_result(data, LINEAR, (*ws, *xs, b), weighted_sum_partials(w_data, x_data) if recording else None))
+        node = _result(data, LINEAR, (*ws, *xs, b), weighted_sum_partials(w_data, x_data) if recording else None)
+        nodes.append(node if activation is None else _unary(activation, node))
     return nodes
 
 
