@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 _INF = math.inf
 _DATA = attrgetter("data")
-_GRAD = attrgetter("grad")
 _IN_RULE = "while computing the local derivatives of {} (its local_grads rule)"
 
 _ONE_AT_A_TIME = threading.RLock()
@@ -66,13 +65,13 @@ def backward(root: Value, seed: float) -> None:
         with _ONE_AT_A_TIME, _walking(False):
             try:
                 ops, leaves = sorted_nodes(root, clear=cleared)
-                before = list(map(_GRAD, leaves))
+                before = [leaf.grad for leaf in leaves]  # a list comprehension reads them faster than map does
                 if ops:
                     root.grad = seed
                     _chain_rule(ops)
                 else:
                     root.grad += seed
-                total = sum(map(_GRAD, leaves))
+                total = sum([leaf.grad for leaf in leaves])
                 if type(total) is not float or not -_INF < total < _INF:
                     _check_this_pass(root, ops, leaves, before)
             except BaseException:
@@ -107,13 +106,14 @@ def _chain_rule(ops: list[Any]) -> None:
         g = out.grad
         a = out._a
         b = out._b
-        if type(op) is not Op and not isinstance(op, Op):  # a hand-written _backward
-            if not -inf < g < inf:
-                _check_numbers({out: g}, out)
-            for x, contribution in _hand_written(out, g, operands(out), False):
-                x.grad += contribution
-            continue
-        if type(a) is tuple:  # a fused node (Σwx+b, a compiled function); b: its derivatives, if recorded
+        if type(a) is tuple:  # a fused node (Σwx+b, a compiled function), or one with a hand-written _backward
+            if type(op) is not Op and not isinstance(op, Op):
+                if not -inf < g < inf:
+                    _check_numbers({out: g}, out)
+                for x, contribution in _hand_written(out, g, a, False):
+                    x.grad += contribution
+                continue
+            # b: the fused node's derivatives, if recorded
             for x, d in zip(a, b if b is not None else local_derivatives(op, out, a)):  # noqa: B905 - of a's length
                 x.grad += g * d
             continue

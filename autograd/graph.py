@@ -8,8 +8,10 @@ hot loop in ``backprop.py`` reads them directly):
 * one operand: ``_a`` is it, ``_b`` is None;
 * two operands: ``_a`` and ``_b``;
 * any other number (a fused ``Σwx+b``, a compiled function, a lecture-built
-  node): ``_a`` is their tuple, and ``_b`` is None or the node's local
-  derivatives ``∂out/∂operand``, in order, computed when it was recorded.
+  node), and any node with a hand-written ``_backward``: ``_a`` is their tuple,
+  and ``_b`` is None or the node's local derivatives ``∂out/∂operand``, in
+  order, computed when it was recorded. So a node of one or two operands in
+  their own slots is always an ``Op``'s, and the backward walk asks no more.
 
 Two slots rather than a tuple make an op node one object instead of two: less
 memory, and half the objects for Python's cycle collector to scan. Nothing
@@ -125,8 +127,9 @@ def sorted_nodes(root: Any, clear: tuple[list[Any], list[Any]] | None = None) ->
     stack: list[Any] = [root]
     push, pop, visit, seen_all = stack.append, stack.pop, visited.add, visited.issuperset
     wait, done, emit_op, emit_leaf = pending.append, pending.pop, ops.append, leaves.append
-    keep = clear[0].append if clear is not None else None
-    keep_grad = clear[1].append if clear is not None else None
+    clearing = clear is not None
+    kept, kept_grads = clear if clear is not None else ([], [])
+    keep, keep_grad = kept.append, kept_grads.append
     while stack:
         node = pop()
         if node is None:
@@ -137,7 +140,7 @@ def sorted_nodes(root: Any, clear: tuple[list[Any], list[Any]] | None = None) ->
         while True:
             # Expand node. The op operand it would push last would be popped next: it is expanded at once.
             visit(node)
-            if keep is not None and keep_grad is not None:
+            if clearing:
                 old = node.grad
                 if old is not NO_GRADIENT:
                     keep(node)
