@@ -40,7 +40,6 @@ if TYPE_CHECKING:
 
 _INF = math.inf
 _DATA = attrgetter("data")
-_GRAD = attrgetter("grad")
 _IN_RULE = "while computing the local derivatives of {} (its local_grads rule)"
 
 _ONE_AT_A_TIME = threading.RLock()
@@ -61,73 +60,83 @@ def backward(root: Value, seed: float) -> None:
     cleared: tuple[list[Any], list[Any]] = ([], [])
     ops: list[Any] = []
     leaves: list[Any] = []
+    before: list[Any] = []
     try:
         with _ONE_AT_A_TIME, _walking(False):
             try:
-                ops, leaves, _ = sorted_nodes(root, clear=cleared)
+                ops, leaves = sorted_nodes(root, clear=cleared)
+                before = [leaf.grad for leaf in leaves]  # a list comprehension reads them faster than map does
                 if ops:
                     root.grad = seed
                     _chain_rule(ops)
                 else:
                     root.grad += seed
-                total = sum(map(_GRAD, leaves))
+                total = sum([leaf.grad for leaf in leaves])
                 if type(total) is not float or not -_INF < total < _INF:
-                    _check_this_pass(root, ops, leaves, cleared)
+                    _check_this_pass(root, ops, leaves, before)
             except BaseException:
                 for node in ops:
                     node.grad = NO_GRADIENT
-                for node in leaves:
-                    node.grad = NO_GRADIENT
                 for node, old in zip(*cleared, strict=True):
+                    node.grad = old
+                for node, old in zip(leaves, before):  # noqa: B905 - before is empty if the sort failed
                     node.grad = old
                 raise
     finally:
         recording_finished()  # this graph is backpropagated: the collector runs as it did (collector.py)
 
 
-def _check_this_pass(root: Value, ops: list[Any], leaves: list[Any], cleared: tuple[list[Any], list[Any]]) -> None:
-    """``_check_numbers`` over the gradients, less the leaves whose ``.grad`` was not finite before this pass."""
-    stale = {node for node, old in zip(*cleared, strict=True)
-             if not operands(node) and not (isinstance(old, (int, float)) and -_INF < old < _INF)}
+def _check_this_pass(root: Value, ops: list[Any], leaves: list[Any], before: list[Any]) -> None:
+    """``_check_numbers`` over the gradients, less the leaves whose ``.grad`` was not finite ``before`` this pass."""
+    stale = {node for node, old in zip(leaves, before, strict=True)
+             if not (isinstance(old, (int, float)) and -_INF < old < _INF)}
     _check_numbers({node: node.grad for node in (*reversed(ops), *leaves) if node not in stale}, root)
 
 
 def _chain_rule(ops: list[Any]) -> None:
     """The walk of ``backward``: each op node, root first, adds ``g · ∂out/∂a`` into each operand's ``.grad``.
 
-    Each node's gradient is checked as the walk reaches it, complete: an
-    infinite or NaN one raises there, naming the node nearest the root.
+    Gradients are not checked here: an infinite or NaN one flows on into the
+    leaves below it, whose check (``backward``) then names the node nearest
+    the root that has one. A hand-written closure, which reads ``g``, gets it checked first.
     """
     inf = _INF
     for out in reversed(ops):
         op = out.operation
         g = out.grad
-        if not -inf < g < inf:
-            _check_numbers({out: g}, out)
         a = out._a
         b = out._b
-        if type(op) is not Op and not isinstance(op, Op):  # a hand-written _backward
-            for x, contribution in _hand_written(out, g, operands(out), False):
-                x.grad += contribution
-            continue
-        if type(a) is tuple:  # a fused node (Σwx+b, a compiled function); b: its derivatives, if recorded
+        if type(a) is tuple:  # a fused node (Σwx+b, a compiled function), or one with a hand-written _backward
+            if type(op) is not Op and not isinstance(op, Op):
+                if not -inf < g < inf:
+                    _check_numbers({out: g}, out)
+                for x, contribution in _hand_written(out, g, a, False):
+                    x.grad += contribution
+                continue
+            # b: the fused node's derivatives, if recorded
             for x, d in zip(a, b if b is not None else local_derivatives(op, out, a)):  # noqa: B905 - of a's length
                 x.grad += g * d
             continue
         try:
-            local = op.local_grads(out.data, a.data, b.data) if b is not None else op.local_grads(out.data, a.data)
+            local = op.local_grads(out.data, a.data) if b is None else op.local_grads(out.data, a.data, b.data)
         except DOMAIN_ERRORS as e:
             raise op_error(op, operands(out), e, in_backward=True) from None
         except Exception as e:
             e.add_note(_IN_RULE.format(op.name))
             raise
+        if b is None:
+            try:
+                (da,) = local
+            except (TypeError, ValueError):
+                raise _wrong_length(op, local, 1) from None
+            a.grad += g * da
+            continue
         try:
-            da, db = local if b is not None else (*local, None)
+            da, db = local
         except (TypeError, ValueError):
-            raise _wrong_length(op, local, len(operands(out))) from None
+            raise _wrong_length(op, local, 2) from None
         a.grad += g * da
-        if b is not None:
-            b.grad += g * db
+        b.grad += g * db
 
 
 def propagate(root: Value, seed: Any = 1.0, create_graph: bool = False,

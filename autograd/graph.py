@@ -8,8 +8,10 @@ hot loop in ``backprop.py`` reads them directly):
 * one operand: ``_a`` is it, ``_b`` is None;
 * two operands: ``_a`` and ``_b``;
 * any other number (a fused ``Σwx+b``, a compiled function, a lecture-built
-  node): ``_a`` is their tuple, and ``_b`` is None or the node's local
-  derivatives ``∂out/∂operand``, in order, computed when it was recorded.
+  node), and any node with a hand-written ``_backward``: ``_a`` is their tuple,
+  and ``_b`` is None or the node's local derivatives ``∂out/∂operand``, in
+  order, computed when it was recorded. So a node of one or two operands in
+  their own slots is always an ``Op``'s, and the backward walk asks no more.
 
 Two slots rather than a tuple make an op node one object instead of two: less
 memory, and half the objects for Python's cycle collector to scan. Nothing
@@ -50,70 +52,40 @@ def recorded_derivatives(node: Any) -> Any:
 
 
 def topological_order(root: Value) -> list[Value]:
-    """Every node ``root`` depends on, each after all of its operands; ``root`` last."""
+    """Every node ``root`` depends on, each after all of its operands; ``root`` last.
+
+    The op nodes come in the order ``sorted_nodes`` gives them, and each leaf
+    where the same search pops it.
+    """
     collecting = gc.isenabled()
     gc.disable()  # the sort makes no cycles; the collector would only rescan the graph's young nodes
     try:
-        return sorted_nodes(root, with_leaves_in_order=True)[2]
+        return _placed(root)
     finally:
         if collecting:
             gc.enable()
 
 
-def sorted_nodes(root: Any, with_leaves_in_order: bool = False,
-                 clear: tuple[list[Any], list[Any]] | None = None) -> tuple[list[Any], list[Any], list[Any]]:
-    """``(op nodes, leaves, everything)``: the op nodes in topological order, root last, and the leaves.
-
-    ``everything`` (leaves in their places in the order) is filled only when
-    asked for; the backward walk needs the op nodes alone. With ``clear``, two
-    lists, every op node's ``.grad`` is set to ``NO_GRADIENT`` as the sort meets
-    it, and each node, leaf or op, whose ``.grad`` was another goes into the first list
-    and that ``.grad`` into the second (two lists, not a list of pairs: a pair
-    would be an object for the cycle collector to count): the backward walk
-    then needs no pass of its own to clear them, or to remember them for putting back.
-
-    A depth-first search with an explicit stack: an op node, popped the first
-    time, pushes a ``None`` marker and then its operands not yet visited (a
-    visited one is already placed: in a graph without cycles it cannot be
-    waiting for its own operands); when the marker comes off the stack all of
-    its operands are placed, so the node goes in after them.
-    """
-    ops: list[Any] = []
-    leaves: list[Any] = []
+def _placed(root: Any) -> list[Any]:
+    """``topological_order``'s search: ``sorted_nodes``' with every operand pushed, leaves too, placed when popped."""
     order: list[Any] = []
     visited: set[Any] = set()
     pending: list[Any] = []
     stack: list[Any] = [root]
     push, pop, visit, extend, seen_all = stack.append, stack.pop, visited.add, stack.extend, visited.issuperset
-    wait, done, emit_op, emit_leaf = pending.append, pending.pop, ops.append, leaves.append
-    emit = order.append if with_leaves_in_order else None
-    keep = clear[0].append if clear is not None else None
-    keep_grad = clear[1].append if clear is not None else None
+    wait, done, emit = pending.append, pending.pop, order.append
     while stack:
         node = pop()
         if node is None:
-            node = done()
-            emit_op(node)
-            if emit is not None:
-                emit(node)
+            emit(done())
         elif node not in visited:
             visit(node)
             a = node._a
-            if keep is not None and keep_grad is not None:
-                old = node.grad
-                if old is not NO_GRADIENT:
-                    keep(node)
-                    keep_grad(old)
-                    if a is not None:
-                        node.grad = NO_GRADIENT
             if a is None:
-                emit_leaf(node)
-                if emit is not None:
-                    emit(node)
+                emit(node)
                 continue
             wait(node)
             push(None)
-            # Operands already placed are not pushed again: a parameter is read by every sample.
             if type(a) is tuple:
                 if not seen_all(a):
                     extend(a)
@@ -123,7 +95,103 @@ def sorted_nodes(root: Any, with_leaves_in_order: bool = False,
             b = node._b
             if b is not None and b not in visited:
                 push(b)
-    return ops, leaves, order
+    return order
+
+
+def sorted_nodes(root: Any, clear: tuple[list[Any], list[Any]] | None = None) -> tuple[list[Any], list[Any]]:
+    """``(op nodes, leaves)``: the op nodes in topological order, root last, and the leaves, each once.
+
+    The backward walks need the op nodes alone; the leaves come in the order
+    the search meets them. With ``clear``, two lists, every op node's
+    ``.grad`` is set to ``NO_GRADIENT`` as the sort meets it, and each whose
+    ``.grad`` was another goes into the first list and that ``.grad`` into
+    the second (two lists, not a list of pairs: a pair would be an object for
+    the cycle collector to count): the backward walk then needs no pass of its
+    own to clear them, or to remember them for putting back. Leaves are left alone.
+
+    A depth-first search with an explicit stack: an op node, popped the first
+    time, places its leaves not yet visited at once and pushes a ``None`` marker
+    and then its op operands not yet visited (a visited one is already placed:
+    in a graph without cycles it cannot be waiting for its own operands); when
+    the marker comes off the stack all of its operands are placed, so the node
+    goes in after them. A node with no op operand left to place (``a * b`` of
+    two leaves) goes in at once, with no marker.
+    """
+    ops: list[Any] = []
+    leaves: list[Any] = []
+    if root._a is None:
+        leaves.append(root)
+        return ops, leaves
+    visited: set[Any] = set()
+    pending: list[Any] = []
+    stack: list[Any] = [root]
+    push, pop, visit, seen_all = stack.append, stack.pop, visited.add, visited.issuperset
+    wait, done, emit_op, emit_leaf = pending.append, pending.pop, ops.append, leaves.append
+    clearing = clear is not None
+    kept, kept_grads = clear if clear is not None else ([], [])
+    keep, keep_grad = kept.append, kept_grads.append
+    while stack:
+        node = pop()
+        if node is None:
+            emit_op(done())
+            continue
+        if node in visited:
+            continue
+        while True:
+            # Expand node. The op operand it would push last would be popped next: it is expanded at once.
+            visit(node)
+            if clearing:
+                old = node.grad
+                if old is not NO_GRADIENT:
+                    keep(node)
+                    keep_grad(old)
+                    node.grad = NO_GRADIENT
+            a = node._a
+            if type(a) is tuple:
+                # Operands already placed are skipped in one C-level test: a parameter is read by every sample.
+                if seen_all(a):
+                    emit_op(node)
+                    break
+                waiting = False
+                for x in a:
+                    if x not in visited:
+                        if x._a is None:
+                            visit(x)
+                            emit_leaf(x)
+                        else:
+                            if not waiting:
+                                waiting = True
+                                wait(node)
+                                push(None)
+                            push(x)
+                if not waiting:
+                    emit_op(node)
+                break
+            b = node._b
+            if a in visited:
+                a = None
+            elif a._a is None:
+                visit(a)
+                emit_leaf(a)
+                a = None
+            if b is None or b in visited:
+                b = None
+            elif b._a is None:
+                visit(b)
+                emit_leaf(b)
+                b = None
+            if a is None and b is None:
+                emit_op(node)
+                break
+            wait(node)
+            push(None)
+            if b is None:
+                node = a
+            else:
+                if a is not None:
+                    push(a)
+                node = b
+    return ops, leaves
 
 
 def trace(root: Value) -> tuple[list[Value], list[tuple[Value, Value]]]:

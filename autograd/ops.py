@@ -28,7 +28,7 @@ import inspect
 import math as _math
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache, reduce
+from functools import lru_cache
 from operator import add, mul, neg, sub, truediv
 from typing import Any
 from collections.abc import Callable, Mapping, Sequence
@@ -240,8 +240,15 @@ def _d_power_d_exponent(out: Any, a: Any) -> Any:
 
 
 def weighted_sum(weights: Sequence[Any], inputs: Sequence[Any], bias: Any) -> Any:
-    """b + w₁x₁ + w₂x₂ + ...: the forward of ``LINEAR``, summed in the order micrograd's ``sum(..., b)`` adds."""
-    return reduce(add, map(mul, weights, inputs), bias)
+    """b + w₁x₁ + w₂x₂ + ...: the forward of ``LINEAR``, summed in the order micrograd's ``sum(..., b)`` adds.
+
+    A loop rather than ``reduce(add, map(mul, ...))``: on floats the interpreter's own ``+`` and ``*``
+    are faster than calls of ``operator.add`` and ``operator.mul``.
+    """
+    total = bias
+    for w, x in zip(weights, inputs):  # noqa: B905 - of equal length (checked by the callers); strict costs a call
+        total = total + w * x
+    return total
 
 
 def weighted_sum_partials(weights: Sequence[Any], inputs: Sequence[Any]) -> tuple[Any, ...]:

@@ -39,6 +39,7 @@ from .ops import (ABS, ADD, ATAN, COS, DIV, EXP, FORWARD_ERRORS, LINEAR, LOG, MA
                   weighted_sum, weighted_sum_partials)
 
 _INF = math.inf
+_NINF = -math.inf  # a constant: ``-_INF`` in a test would negate it afresh on every op
 _recording = grad_mode.is_grad_enabled
 
 
@@ -67,7 +68,7 @@ def _binary_operator(op: Op, reflected: bool = False) -> Callable[[Value, Any], 
     without ``__init__``, as ``_result`` builds every other op's.
     """
     forward = op.forward
-    inf = _INF
+    inf, ninf = _INF, _NINF
     zero = NO_GRADIENT
 
     def operator(self: Value, other: Any) -> Value:
@@ -81,7 +82,7 @@ def _binary_operator(op: Op, reflected: bool = False) -> Callable[[Value, Any], 
             data = forward(self.data, other.data)
         except FORWARD_ERRORS as e:
             raise op_error(op, (self, other), e) from None
-        if not -inf < data < inf:
+        if not ninf < data < inf:
             raise op_error(op, (self, other), OverflowError(f"the result {data!r} does not fit in a float"))
         # _result's lines, written out here on purpose: one call fewer per op is about 3% of a granular step.
         node = _new(Value)
@@ -138,7 +139,7 @@ class Value:
     _b: Value | Sequence[float] | None
 
     def __init__(self, data: Any, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
-        if type(data) is float and _children == () and not _op and type(label) is str and -_INF < data < _INF:
+        if type(data) is float and _children == () and not _op and type(label) is str and _NINF < data < _INF:
             self.data = data  # the common case, Value(x) for a finite float, needs none of the checks below
             self.grad = NO_GRADIENT
             self.label = label
@@ -153,7 +154,7 @@ class Value:
         children = _children_of(_children, label)
         if type(data) is not float:
             data = _to_float(data, f"Value{_named(label)}")
-        if not -_INF < data < _INF:
+        if not _NINF < data < _INF:
             raise ValueError(f"Value{_named(label)} needs a finite number, got {data!r}")
         self.data = data
         self.grad = NO_GRADIENT
@@ -199,6 +200,8 @@ class Value:
         if not callable(fn):
             raise TypeError(f"_backward must be a function of no arguments, got {type(fn).__name__}: {fn!r}")
         self.operation = HandWritten(self.op, fn)
+        if self._a is not None and type(self._a) is not tuple:
+            self._a, self._b = operands(self), None  # graph.py: a hand-written node keeps its operands in a tuple
 
     def _chain_rule_step(self) -> None:
         op = self.operation
@@ -406,7 +409,7 @@ def _operand(op: Op, x: Any, beside: Value) -> Any:
         if not _is_real(x):
             return NotImplemented
         x = _number(op, x, beside)
-    if not -_INF < x < _INF:
+    if not _NINF < x < _INF:
         return Value(x)  # raises the constructor's error, as compile's check of a number does
     leaf = _new(Value)
     leaf.data = x
@@ -484,16 +487,24 @@ def linear(weights: Iterable[Any], inputs: Iterable[Any], bias: Any) -> Value:
     return linear_layer([weights], inputs, [bias])[0]
 
 
-def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases: Sequence[Any]) -> list[Value]:
+def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases: Sequence[Any],
+                 activation: Op | None = None) -> list[Value]:
     """``[linear(w, inputs, b) for w, b in zip(weights, biases)]``: a layer of neurons reading the same inputs.
 
-    The inputs are checked and read once for the whole layer. Each node keeps
+    With ``activation``, an op of one operand (``autograd.ops.RELU``, say),
+    each sum is passed through it, a node of its own on top of the sum's:
+    ``[activation(z) for z in linear_layer(weights, inputs, biases)]``, the
+    same graph, built in one loop.
+
+    The inputs are checked and read once for the whole layer. Each sum node keeps
     its local derivatives, computed by the row's rule as it is recorded (the
     rule needs the very numbers the sum has just read), so the backward walk
     calls no rule for it. They are the derivatives at the numbers the node was
     computed from, as PyTorch saves tensors for backward: changing an operand's
     ``.data`` before ``backward()`` does not change them (build the node again).
     """
+    if activation is not None and not (isinstance(activation, Op) and activation.arity == 1):
+        raise TypeError(f"linear_layer's activation must be an Op of one operand, got {activation!r}")
     xs = _values(inputs)
     x_data = [x.data for x in xs]
     if len(weights) != len(biases):
@@ -511,7 +522,8 @@ def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases
             raise ValueError(f"linear needs as many weights as inputs, got {len(ws)} weights and {n} inputs")
         w_data = [w.data for w in ws]
         data = weighted_sum(w_data, x_data, b.data)
-        nodes.append(_result(data, LINEAR, (*ws, *xs, b), weighted_sum_partials(w_data, x_data) if recording else None))
+        node = _result(data, LINEAR, (*ws, *xs, b), weighted_sum_partials(w_data, x_data) if recording else None)
+        nodes.append(node if activation is None else _unary(activation, node))
     return nodes
 
 
@@ -556,7 +568,7 @@ def _result(data: float, op: Op, a: Value | tuple[Value, ...], b: Value | Sequen
 
     Built without ``__init__``: ``data`` is already a float, and this runs for every node.
     """
-    if not -_INF < data < _INF:
+    if not _NINF < data < _INF:
         raise op_error(op, a if type(a) is tuple else (a,) if b is None else (a, b),
                        OverflowError(f"the result {data!r} does not fit in a float"))
     node = _new(Value)

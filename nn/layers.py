@@ -32,7 +32,8 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autograd import Value, linear, linear_layer
+from autograd import Op, Value, linear, linear_layer
+from autograd.ops import RELU, SIGMOID, TANH
 
 from .module import Module
 from .seeding import RandomSource, Seed, make_rng
@@ -40,12 +41,8 @@ from .seeding import RandomSource, Seed, make_rng
 if TYPE_CHECKING:  # only for the annotations: importing nn never imports torch
     import torch
 
-ACTIVATIONS: dict[str, Callable[[Value], Value] | None] = {
-    "relu": Value.relu,
-    "tanh": Value.tanh,
-    "sigmoid": Value.sigmoid,
-    "linear": None,
-}
+ACTIVATIONS: dict[str, Op | None] = {"relu": RELU, "tanh": TANH, "sigmoid": SIGMOID, "linear": None}
+"""Each activation's op: ``Value.relu`` is ``RELU`` applied; None for the identity."""
 _DISPLAY_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
 
 
@@ -142,7 +139,7 @@ class Neuron(Module):
 
     def activate(self, z: Value) -> Value:
         """``g(z)``: the neuron's nonlinearity applied to its pre-activation ``z``."""
-        return z if self._activate is None else self._activate(z)
+        return z if self._activate is None else Value.apply(self._activate, z)
 
     def __repr__(self) -> str:
         return f"{_DISPLAY_NAMES[self.activation]}Neuron({len(self.w)})"
@@ -182,11 +179,18 @@ class Layer(Module):
     def outputs(self, x: list[Value]) -> list[Value]:
         """Every neuron's output, as a list even for one neuron, for inputs already checked and made Values.
 
-        Fused neurons are computed together (``autograd.linear_layer``), which reads the inputs once.
+        Fused neurons are computed together (``autograd.linear_layer``), which reads the inputs once, and
+        applies their activation in the same loop when they share one (and ``Neuron.activate`` is not overridden).
         """
         neurons = self.neurons
-        if all(neuron.fused for neuron in neurons):
-            sums = linear_layer([neuron.w for neuron in neurons], x, [neuron.b for neuron in neurons])
+        kinds = {(type(neuron), neuron.fused, neuron._activate) for neuron in neurons}
+        if all(fused for _, fused, _ in kinds):
+            weights, biases = [neuron.w for neuron in neurons], [neuron.b for neuron in neurons]
+            if len(kinds) == 1:
+                kind, _, activation = next(iter(kinds))
+                if kind.activate is Neuron.activate:
+                    return linear_layer(weights, x, biases, activation)
+            sums = linear_layer(weights, x, biases)
             return [neuron.activate(z) for neuron, z in zip(neurons, sums, strict=True)]
         return [neuron.output(x) for neuron in neurons]
 

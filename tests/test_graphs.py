@@ -12,7 +12,8 @@ import math
 
 from hypothesis import given, settings
 
-from autograd import Value
+from autograd import Value, linear_layer, topological_order
+from autograd.graph import NO_GRADIENT, sorted_nodes
 from autograd.testing import gradcheck
 from autograd.testing.strategies import expressions
 from sympy_reference import expression_in_sympy, gradient, real_symbols
@@ -40,6 +41,36 @@ def test_random_expressions_match_sympy(expr):
     expr(*leaves).backward()
     for leaf, partial in zip(leaves, partials):
         assert close(leaf.grad, partial(*expr.inputs)), (str(expr), leaf.grad, partial(*expr.inputs))
+
+
+def _same_sort(out: Value) -> None:
+    """``sorted_nodes`` gives ``topological_order``'s op nodes in its order, and every leaf once, untouched."""
+    order = topological_order(out)
+    for node in order:
+        node.grad = 0.5
+    cleared: tuple[list[Value], list[Value]] = ([], [])
+    ops, leaves = sorted_nodes(out, clear=cleared)
+    assert ops == [node for node in order if not node.is_leaf()]
+    assert len(leaves) == len(set(leaves)) and set(leaves) == {node for node in order if node.is_leaf()}
+    assert len(cleared[0]) == len(ops) and set(cleared[0]) == set(ops)
+    assert cleared[1] == [0.5] * len(ops)
+    assert all(node.grad is NO_GRADIENT for node in ops) and all(leaf.grad == 0.5 for leaf in leaves)
+
+
+@settings(max_examples=150, deadline=None)
+@given(expressions(max_depth=5))
+def test_the_backward_sort_orders_op_nodes_as_topological_order_does(expr):
+    _same_sort(expr(*[Value(x) for x in expr.inputs]))
+
+
+def test_the_backward_sort_orders_fused_layers_as_topological_order_does():
+    """Fused nodes whose operands mix leaves, op nodes already placed and op nodes not yet placed."""
+    x = [Value(0.5), Value(-1.5)]
+    hidden = [z.relu() for z in linear_layer([[Value(0.1 * i), Value(-0.2 * i)] for i in range(4)], x,
+                                             [Value(0.0)] * 4)]
+    out = linear_layer([[Value(1.0)] * 4, [Value(-1.0)] * 4], hidden, [Value(0.5), x[0]])
+    _same_sort(out[0] * out[1] + x[1] * x[1] + hidden[0])
+    _same_sort(Value(2.0))
 
 
 def test_a_shared_subexpression_gets_the_sum_of_its_uses():

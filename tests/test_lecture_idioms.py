@@ -102,6 +102,21 @@ def test_the_lectures_constructor_and_its_own_ops_with_closures_train_like_the_l
     assert a.grad == 2.0
 
 
+def test_a_closure_set_on_one_of_our_nodes_replaces_its_rule_and_keeps_its_operands():
+    x, w = Value(0.5, label="x"), Value(-1.2, label="w")
+    y = x * w
+    z = -y
+
+    def _backward():  # a deliberately different rule: ∂y/∂x = 10, ∂y/∂w = 100
+        x.grad += 10.0 * y.grad
+        w.grad += 100.0 * y.grad
+    y._backward = _backward
+    z._backward = lambda: setattr(y, "grad", y.grad - 3.0 * z.grad)  # ∂z/∂y = -3, one operand
+    assert (y.op, y.parents, z.op, z.parents) == ("*", (x, w), "neg", (y,))
+    (z + x).backward()
+    assert (y.grad, x.grad, w.grad) == (-3.0, 1.0 - 30.0, -300.0)
+
+
 def test_a_node_with_children_and_no_backward_passes_no_gradient_as_in_micrograd():
     a, b = Value(1.0), Value(2.0)
     n = Value(5.0, (a, b))

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autograd import Value, grad, linear, linear_layer, no_grad
+from autograd import Value, apply, grad, linear, linear_layer, no_grad
+from autograd.ops import ADD, RELU, SIGMOID, TANH, leaky_relu
 
 finite = st.floats(-10.0, 10.0, allow_nan=False)
 
@@ -68,3 +69,23 @@ def test_mismatched_sizes_are_errors_that_say_which():
         linear_layer([[Value(1.0)] * 3], x, [Value(0.0)])
     with pytest.raises(TypeError, match="takes Values or real numbers, got str"):
         linear_layer([["w", Value(1.0)]], x, [Value(0.0)])
+
+
+@pytest.mark.parametrize("activation", [RELU, TANH, SIGMOID, leaky_relu(0.1)])
+def test_an_activation_is_a_node_of_its_own_on_each_sum_as_if_applied_after(activation):
+    rows = [[Value(0.5), Value(-1.5)], [Value(-2.0), Value(0.25)], [Value(1.0), Value(1.0)]]
+    biases = [Value(0.1), Value(-0.3), Value(0.0)]
+    xs = [Value(0.7), Value(-0.4)]
+    fused = linear_layer(rows, xs, biases, activation)
+    after = [apply(activation, z) for z in linear_layer(rows, xs, biases)]
+    assert [node.data for node in fused] == [node.data for node in after]
+    assert [(node.op, node.parents[0].op, node.parents[0].parents) for node in fused] == \
+        [(node.op, node.parents[0].op, node.parents[0].parents) for node in after]
+    leaves = [*xs, *biases, *(w for row in rows for w in row)]
+    assert grad(sum(fused, Value(0.0)), leaves) == grad(sum(after, Value(0.0)), leaves)
+
+
+def test_an_activation_must_be_an_op_of_one_operand():
+    for wrong in (ADD, Value.relu, "relu"):
+        with pytest.raises(TypeError, match="an Op of one operand"):
+            linear_layer([[Value(1.0)]], [Value(2.0)], [Value(0.0)], wrong)

@@ -151,6 +151,23 @@ def test_fused_and_granular_neurons_give_identical_values_and_gradients():
     assert granular.layers[0].neurons[0](x).parents[0].op == "+"
 
 
+def test_a_layer_applies_each_neurons_own_activation_when_they_differ_or_activate_is_overridden():
+    class Doubling(nn.Neuron):
+        def activate(self, z):
+            return z * 2.0
+
+    layer = nn.Layer(2, 3, seed=1)
+    layer.neurons[1] = nn.Neuron(2, activation="tanh", seed=2)
+    layer.neurons[2] = Doubling(2, seed=3)
+    x = [Value(0.5), Value(-1.0)]
+    outs = layer.outputs(x)
+    assert [out.op for out in outs] == ["relu", "tanh", "*"]
+    assert [out.data for out in outs] == [neuron(x).data for neuron in layer.neurons]
+    assert all(out.parents[0].op == "Σwx+b" for out in outs)
+    layer.neurons = [Doubling(2, seed=4), Doubling(2, seed=5)]
+    assert [out.op for out in layer.outputs(x)] == ["*", "*"]
+
+
 def test_fused_neuron_is_one_node_granular_is_two_per_input():
     from autograd import trace
 
