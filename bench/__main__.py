@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .machine import describe, machine
 from .report import as_json, checks, ratios, times
-from .runner import agreement, comparisons, measure_all
+from .runner import MIN_TIMED_SECONDS, agreement, comparisons, measure_all
 from .workloads import WORKLOADS
 
 
@@ -36,7 +36,8 @@ def _parser() -> argparse.ArgumentParser:
                         help=f"comma-separated, from {', '.join(WORKLOADS)} (default: all)")
     parser.add_argument("--size", choices=["full", "small"], default="full",
                         help="full: the sizes the targets are about; small: tiny, for checking agreement")
-    parser.add_argument("--repeats", type=int, help="timed runs per process (default: per workload, 3)")
+    parser.add_argument("--repeats", type=int, help="timed runs per process (default: per workload, 3, and more "
+                                                   "until they take 0.25 s)")
     parser.add_argument("--quick", action="store_true", help="1 round and 1 timed run per process")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every figure to PATH as JSON")
     return parser
@@ -63,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{rounds} round(s), size {args.size}; each (workload, variant, round) in a fresh process, "
           "variant order reversed every other round;")
     timed = ", ".join(f"{w.key} {repeats or w.repeats}" for w in workloads)
-    print(f"per process: one untimed warm-up step, then timed steps ({timed}) in process CPU time, "
+    more = "" if repeats else f" and more until they add up to {MIN_TIMED_SECONDS} s"
+    print(f"per process: one untimed warm-up step, then timed steps ({timed}{more}) in process CPU time, "
           "their median taken.", flush=True)
 
     measured = measure_all(workloads, args.size, rounds, repeats,

@@ -88,10 +88,14 @@ def round_order(names: list[str], round_index: int) -> list[str]:
     return list(reversed(names)) if round_index % 2 else list(names)
 
 
-def run_one(workload: str, variant: str, size: str, repeats: int) -> dict[str, Any]:
-    """One measurement, in a fresh interpreter."""
+MIN_TIMED_SECONDS = 0.25
+"""Unless told how many, a process times its workload's count of steps and more until they add up to this."""
+
+
+def run_one(workload: str, variant: str, size: str, repeats: int, seconds: float = 0.0) -> dict[str, Any]:
+    """One measurement, in a fresh interpreter: at least ``repeats`` timed steps, and ``seconds`` of them."""
     done = subprocess.run(
-        [sys.executable, "-m", "bench.worker", workload, variant, size, str(repeats)],
+        [sys.executable, "-m", "bench.worker", workload, variant, size, str(repeats), str(seconds)],
         cwd=_ROOT, capture_output=True, text=True,
     )
     if done.returncode != 0:
@@ -102,12 +106,14 @@ def run_one(workload: str, variant: str, size: str, repeats: int) -> dict[str, A
 
 def measure_all(workloads: list[Workload], size: str, rounds: int, repeats: int | None = None,
                 progress: Callable[[str], None] = lambda line: None) -> dict[tuple[str, str], Measured]:
-    """Every (workload, variant) measured ``rounds`` times, each time in its own process."""
+    """Every (workload, variant) measured ``rounds`` times, each time in its own process; ``repeats`` timed steps
+    each, or by default the workload's count and more, to ``MIN_TIMED_SECONDS``."""
+    seconds = MIN_TIMED_SECONDS if repeats is None else 0.0
     measured: dict[tuple[str, str], Measured] = {}
     for r in range(rounds):
         for work in workloads:
             for name in round_order(list(work.variants), r):
-                got = run_one(work.key, name, size, repeats or work.repeats)
+                got = run_one(work.key, name, size, repeats or work.repeats, seconds)
                 entry = measured.setdefault((work.key, name), Measured(work.key, name, got["n"]))
                 entry.per_round.append(statistics.median(got["times"]))
                 entry.runs.append(got["times"])

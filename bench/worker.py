@@ -1,9 +1,9 @@
-"""One measurement in its own process: ``python -m bench.worker WORKLOAD VARIANT SIZE REPEATS``.
+"""One measurement in its own process: ``python -m bench.worker WORKLOAD VARIANT SIZE REPEATS [SECONDS]``.
 
 It sets up the process for the variant's engine, builds the task (untimed),
 makes one untimed warm-up run, records that run's result and a fingerprint of
-its gradients, collects garbage, then times ``REPEATS`` runs one by one in
-process CPU time (``time.process_time``: user + system time of this process,
+its gradients, collects garbage, then times ``REPEATS`` runs one by one (and
+more, until the timed runs add up to ``SECONDS``) in process CPU time (``time.process_time``: user + system time of this process,
 so time the machine spends on other processes is not counted, as wall-clock
 time would count it on a shared, loaded machine; the wall-clock time is
 recorded too, to show how much of it the process had the CPU). A timed run covers everything ``Task.run`` does: building
@@ -33,8 +33,9 @@ def fingerprint(grads: list[float]) -> list[float]:
             sum((i + 1) * g for i, g in enumerate(grads)) / max(n, 1)]
 
 
-def measure(workload: str, variant: str, size: str, repeats: int) -> dict[str, Any]:
-    """Warm up, check, then time ``repeats`` runs of ``variant`` on ``workload``."""
+def measure(workload: str, variant: str, size: str, repeats: int, seconds: float = 0.0) -> dict[str, Any]:
+    """Warm up, check, then time ``repeats`` runs of ``variant`` on ``workload``, and more until the timed runs
+    add up to ``seconds`` of CPU time (a 5 ms step timed only three times says little on a busy machine)."""
     work = WORKLOADS[workload]
     chosen = work.variants[variant]
     chosen.engine.prepare_process()
@@ -43,7 +44,7 @@ def measure(workload: str, variant: str, size: str, repeats: int) -> dict[str, A
     grads = fingerprint([float(g) for g in task.gradients()])
     gc.collect()
     times, wall_times = [], []
-    for _ in range(repeats):
+    while len(times) < repeats or sum(times) < seconds:
         start, wall_start = time.process_time(), time.perf_counter()
         task.run()
         times.append(time.process_time() - start)
@@ -53,8 +54,8 @@ def measure(workload: str, variant: str, size: str, repeats: int) -> dict[str, A
 
 
 def main(argv: list[str]) -> None:
-    workload, variant, size, repeats = argv
-    print(json.dumps(measure(workload, variant, size, int(repeats))))
+    workload, variant, size, repeats, *seconds = argv
+    print(json.dumps(measure(workload, variant, size, int(repeats), *map(float, seconds))))
 
 
 if __name__ == "__main__":
