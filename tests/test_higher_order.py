@@ -111,3 +111,14 @@ def test_hessian_vector_product_of_an_mlp_loss_matches_central_differences():
     for h, n in zip(hvp, numeric):
         assert math.isclose(h, n, rel_tol=1e-5, abs_tol=1e-7), (h, n)
     assert all(p.grad == 0.0 for p in params)  # grad() leaves .grad alone
+
+
+def test_sympy_reference_writes_a_formula_whose_kink_branch_is_infinite():
+    """d² |sqrt(relu(x))| / dx²: sympy's formula holds zoo in its x = 0 branch; off the kink it is -x^(-3/2)/4."""
+    from sympy_reference import SYMPY_OPS
+
+    symbols = real_symbols(1)
+    exact_hessian = hessian(abs(SYMPY_OPS["relu"](symbols[0]) ** 0.5), symbols)
+    for x in (0.3, 1.3, 2.9):
+        got = engine_hessian(lambda v: abs(v.relu() ** 0.5), [x])[0][0]
+        assert close(got, -0.25 * x ** -1.5) and close(exact_hessian[0][0](x), got)
