@@ -43,7 +43,7 @@ from collections.abc import Callable, Sequence
 from .loops import Loop, find_loops
 from .math import FLOAT_KERNELS
 from .ops import Op
-from .program import Program
+from .program import Program, reading_order
 from .symbolic import MAX_DEPTH, Symbol, as_symbol, literal, spilling
 
 _FORMAT = 2
@@ -219,7 +219,12 @@ class Writer:
         self.row_base: dict[int, int] = {}   # per loop: where its rows start in what forward saves
         self.n_named = 0                     # how many values forward saves by name, before the rows
         self.read_outside = self._read_outside()
-        self.units = self._reading_order()
+        groups = list(range(len(self.steps)))  # each step on its own, a loop's steps as one
+        for loop in self.loops:
+            groups[loop.start:loop.stop] = [loop.start] * (loop.stop - loop.start)
+        # Read as Python evaluates f's expressions, each loop as one thing (program.reading_order).
+        self.units: list[int | Loop] = [i if self.loop_at[i] < 0 else self.loops[self.loop_at[i]]
+                                        for i in reading_order(program, groups)]
         for unit in self.units:  # numbered as they are read: mul, mul_1, ...
             if isinstance(unit, Loop):
                 self._name_loop(unit)
@@ -259,41 +264,6 @@ class Writer:
             read.update(o - first for o in step.operands if o >= first and loop_at[o - first] not in (-1, here))
         return read
 
-    def _unit_of(self, i: int) -> int | Loop:
-        """Step i, or the loop it is part of."""
-        n = self.loop_at[i]
-        return i if n < 0 else self.loops[n]
-
-    def _reading_order(self) -> list[int | Loop]:
-        """The steps and loops in the order Python evaluates an expression (``program.reading_order``), a loop
-        read as one thing whose operands are those of its steps outside it, in the order of their slots."""
-        first = self.first
-        order: list[int | Loop] = []
-        done: set[int] = set()  # steps, and loops by their start
-        stack: list[tuple[int | Loop, bool]] = [(self.program.output - first, False)] if (
-            self.program.output >= first) else []
-        while stack:
-            unit, operands_done = stack.pop()
-            key = unit.start if isinstance(unit, Loop) else unit
-            if key in done:
-                continue
-            if operands_done:
-                done.add(key)
-                order.append(unit)
-                continue
-            stack.append((unit, True))
-            if isinstance(unit, Loop):
-                begin = first + unit.start
-                operands = sorted({o for q in range(unit.period) for o in self.steps[unit.start + q].operands
-                                   if first <= o < begin})
-            else:
-                operands = [o for o in self.steps[unit].operands if o >= first]
-            for o in reversed(operands):
-                operand = self._unit_of(o - first)
-                if (operand.start if isinstance(operand, Loop) else operand) not in done:
-                    stack.append((operand, False))
-        return order
-
     def _saved_order(self) -> tuple[int, ...]:
         first = self.first
         named = [*range(self.n_arguments), *(first + unit for unit in self.units if not isinstance(unit, Loop))]
@@ -316,7 +286,6 @@ class Writer:
         args = [column[q, p] if (q, p) in column else position[o - begin] if o >= begin else self.slot[o]
                 for p, o in enumerate(operands)]
         return position[q], args
-
 
     def global_name(self, i: int, function: str, word: str) -> str:
         """The name the generated code calls step i's op's ``function`` by: a builtin's own, else a global."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import NamedTuple
+from collections.abc import Sequence
 
 from .ops import Op
 
@@ -40,26 +41,43 @@ class Program:
         return len(self.input_names) + len(self.number_names) + len(self.constants)
 
 
-def reading_order(program: Program) -> list[int]:
+def reading_order(program: Program, group_of: Sequence[int] | None = None) -> list[int]:
     """The steps in the order Python evaluates an expression: operands first, the first operand first.
 
     Any order in which every step follows its operands computes the same
     numbers; this one reads as ``f`` was written, and is the order in which
     ``f`` ran its ops as far as its graph can tell (an error is raised by the
     first failing op in this order, as in eager mode).
+
+    With ``group_of`` (each step's group, named by its first step: a loop's
+    steps, ``codegen.py``), a group is read as one thing, named by its first
+    step, whose operands are its steps' operands from outside it, in the
+    order of their slots.
     """
     steps, first = program.steps, program.first_step
+    outside: dict[int, list[int]] = {}  # a group of several steps: its operands from outside it
+    if group_of is not None:
+        several = {group for i, group in enumerate(group_of) if group != i}
+        members: dict[int, set[int]] = {group: set() for group in several}
+        for i, group in enumerate(group_of):
+            if group in several:
+                members[group].update(o for o in steps[i].operands if o >= first and group_of[o - first] != group)
+        outside = {group: sorted(operands) for group, operands in members.items()}
     order: list[int] = []
     done: set[int] = set()
     stack = [(program.output, False)]
     while stack:
         j, operands_done = stack.pop()
-        if j < first or j in done:
+        if j < first:
+            continue
+        i = j - first if group_of is None else group_of[j - first]
+        if i in done:
             continue
         if operands_done:
-            done.add(j)
-            order.append(j - first)
+            done.add(i)
+            order.append(i)
             continue
-        stack.append((j, True))
-        stack.extend((k, False) for k in reversed(steps[j - first].operands) if k not in done)
+        stack.append((first + i, True))
+        operands = outside[i] if i in outside else steps[i].operands
+        stack.extend((k, False) for k in reversed(operands) if k < first or k - first not in done)
     return order
