@@ -65,11 +65,10 @@ class Loop:
 
 def find_loops(program: Program) -> list[Loop]:
     """The loops among ``program``'s steps, in order, none overlapping; [] for a program without repeats."""
-    steps, first = program.steps, program.first_step
-    n = len(steps)
+    n = program.output - program.first_step  # the steps before the output, the last step (a loop has no output)
     if n < MIN_STEPS:
         return []
-    shapes = _shapes(program)
+    shapes = _shapes(program)[:n]
     # A run repeats with a period P when step i has the shape of step i + P; the likeliest periods are the
     # commonest distances between a shape and its next appearance.
     last: dict[int, int] = {}
@@ -98,8 +97,7 @@ def find_loops(program: Program) -> list[Loop]:
                     loops.append(loop)
                     taken[loop.start:loop.stop] = [True] * (loop.stop - loop.start)
             i = j + 1
-    output = program.output - first
-    return sorted((loop for loop in loops if not loop.start <= output < loop.stop), key=lambda loop: loop.start)
+    return sorted(loops, key=lambda loop: loop.start)
 
 
 def _shapes(program: Program) -> list[int]:
