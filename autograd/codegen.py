@@ -541,7 +541,7 @@ class Writer:
                        lines: list[str]) -> None:
         """A loop's chain rule: one body, run over the iterations last to first, each on its saved row."""
         first, begin, period, count = self.first, self.first + loop.start, loop.period, loop.count
-        position, column = self.position[loop.start], self.column[loop.start]
+        position = self.position[loop.start]
         own = [self.names.fresh(f"d_{p.text}") if needs_grad[begin + q] else "" for q, p in enumerate(position)]
         # What steps after the loop add to each iteration's values: a column, last iteration first.
         after: dict[int, tuple[str, list[str]]] = {}
@@ -559,10 +559,11 @@ class Writer:
             if any(t != "-0.0" for t in texts):
                 after[q] = (self.names.fresh(f"{own[q]}_after"), texts)
         # The values it reads from outside that take a gradient: their sums so far, or -0.0, to add into.
+        # (A column reads numbers, which take none.)
         fixed: dict[int, list[str]] = {}
         for q in range(period):
-            for p, o in enumerate(self.steps[loop.start + q].operands):
-                if o < begin and (q, p) not in column and needs_grad[o] and o not in fixed:
+            for o in self.steps[loop.start + q].operands:
+                if o < begin and needs_grad[o] and o not in fixed:
                     fixed[o] = []
                     add_up(o)
                     if o not in started:
@@ -577,8 +578,8 @@ class Writer:
             body.extend(_sum_lines(own[q], [after[q][0], *waiting] if q in after else waiting))
             i = loop.start + q
             contributions = self.contributions(i, self._seen(i, loop), own[q], body)
-            for p, (o, contribution) in enumerate(zip(self.steps[i].operands, contributions, strict=True)):
-                if (q, p) in column or not needs_grad[o]:
+            for o, contribution in zip(self.steps[i].operands, contributions, strict=True):
+                if not needs_grad[o]:
                     continue
                 (inner.setdefault(o - begin, []) if o >= begin else fixed[o]).append(contribution)
         for o, waiting in fixed.items():
