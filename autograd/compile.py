@@ -354,6 +354,7 @@ def _program(out: Value, inputs: list[Value], stand_ins: list[Value], names: _Na
                             "gigabytes); run it eagerly instead, without compile, or compile a smaller part "
                             "(one minibatch) at a time")
     steps = []
+    values = [v.data for v in inputs] + [v.data for v in stand_ins] + [float(node.data) for node in constants]
     for node, its_parents in kept:
         if its_parents:
             operation = node.operation
@@ -362,9 +363,7 @@ def _program(out: Value, inputs: list[Value], stand_ins: list[Value], names: _Na
                                 "compile cannot write out; write it as autograd.Op(name, forward, local_grads)")
             steps.append(Step(operation, tuple(map(slot.__getitem__, its_parents)), node.label))
             slot[node] = len(slot)
-    order = [node for node, its_parents in kept if its_parents]
-    values = [v.data for v in inputs] + [v.data for v in stand_ins] + [float(node.data) for node in constants]
-    values += [float(node.data) for node in order]
+            values.append(float(node.data))
     return Program(
         input_names=tuple(names.inputs[v] for v in inputs),
         number_names=tuple(names.numbers),
