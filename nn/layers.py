@@ -29,6 +29,7 @@ Initial weights (``init=``), for a neuron with ``fan_in`` inputs in a layer of
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +44,7 @@ if TYPE_CHECKING:  # only for the annotations: importing nn never imports torch
 
 ACTIVATIONS: dict[str, Op | None] = {"relu": RELU, "tanh": TANH, "sigmoid": SIGMOID, "linear": None}
 """Each activation's op: ``Value.relu`` is ``RELU`` applied; None for the identity."""
+_FUSED, _ACTIVATE, _WEIGHTS, _BIAS = attrgetter("fused"), attrgetter("_activate"), attrgetter("w"), attrgetter("b")
 _DISPLAY_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
 
 
@@ -183,13 +185,11 @@ class Layer(Module):
         applies their activation in the same loop when they share one (and ``Neuron.activate`` is not overridden).
         """
         neurons = self.neurons
-        kinds = {(type(neuron), neuron.fused, neuron._activate) for neuron in neurons}
-        if all(fused for _, fused, _ in kinds):
-            weights, biases = [neuron.w for neuron in neurons], [neuron.b for neuron in neurons]
-            if len(kinds) == 1:
-                kind, _, activation = next(iter(kinds))
-                if kind.activate is Neuron.activate:
-                    return linear_layer(weights, x, biases, activation)
+        if all(map(_FUSED, neurons)):  # read at C speed: this runs once per layer and sample
+            weights, biases = list(map(_WEIGHTS, neurons)), list(map(_BIAS, neurons))
+            kinds, activations = set(map(type, neurons)), set(map(_ACTIVATE, neurons))
+            if len(kinds) == len(activations) == 1 and type(neurons[0]).activate is Neuron.activate:
+                return linear_layer(weights, x, biases, next(iter(activations)))
             sums = linear_layer(weights, x, biases)
             return [neuron.activate(z) for neuron, z in zip(neurons, sums, strict=True)]
         return [neuron.output(x) for neuron in neurons]
