@@ -8,7 +8,8 @@ The public face:
   ``.grad``, differentiable again with ``create_graph=True``;
 * ``no_grad`` / ``enable_grad`` / ``is_grad_enabled``: switch graph recording;
 * ``linear(weights, inputs, bias)``: ``b + Σ wᵢxᵢ`` as one fused node, and
-  ``linear_layer(rows, inputs, biases)``, a layer of them reading the same inputs;
+  ``linear_layer(rows, inputs, biases)``, a layer of them reading the same inputs
+  (rows that are ``ValueTuple``s, checked once when made, are not checked again);
 * ``Op(name, forward, local_grads)`` and ``apply(op, *operands)``: ops of your own;
 * ``topological_order`` and ``trace``: read a graph;
 * ``draw_dot(root)``: the graph as a picture (needs the ``viz`` extra); importing
@@ -28,12 +29,12 @@ from .graph import topological_order, trace
 from .graphviz_hook import point_graphviz_at_renderer_when_imported
 from .ops import Op
 from .steps import Steps, step_through
-from .value import Value, apply, linear, linear_layer
+from .value import Value, ValueTuple, apply, linear, linear_layer
 
 point_graphviz_at_renderer_when_imported()
 
 __all__ = [
-    "Value", "grad", "propagate", "no_grad", "enable_grad", "is_grad_enabled",
+    "Value", "ValueTuple", "grad", "propagate", "no_grad", "enable_grad", "is_grad_enabled",
     "linear", "linear_layer", "topological_order", "trace", "Op", "apply",
     "draw_dot", "step_through", "Steps",
     "compile", "GraphTooLarge",

@@ -14,7 +14,10 @@ spends nine tenths of its step there). So:
   moves them, and the thresholds are put back as they were. Putting them back
   with the graph still young would start a collection that scans it all at once.
   Once ``FULL_COLLECTION_EVERY`` objects have been moved so, a full collection
-  runs instead, so that garbage cycles among them are still found.
+  runs when the next graph starts to be recorded, so that garbage cycles among
+  them are still found. It waits until then because the graph just
+  backpropagated is usually dropped by that time (a training loop's step
+  returns, or its loss is replaced), so the collection need not scan it.
 
 Thresholds that something else changed meanwhile are left as they are set, and
 so is a collector switched off, a threshold of 0, one already higher, or
@@ -36,12 +39,18 @@ recording: list[tuple[tuple[int, ...], tuple[int, ...] | None]] = []
 """Empty until a graph starts to be recorded (every recorded op reads it); then holds the thresholds
 found then and those set in their place (None when they were left alone)."""
 _moved = [0]
+_full_collection_due: list[bool] = []
+"""Holds True from the backward pass that moved ``FULL_COLLECTION_EVERY`` objects until the next graph starts."""
 
 
 def recording_started() -> None:
     """A graph has started to be recorded: raise the young threshold, remembering the old ones."""
     if recording:
         return
+    if _full_collection_due:
+        _full_collection_due.clear()
+        if gc.isenabled():
+            gc.collect()
     found = gc.get_threshold()
     raised = None
     if 0 < found[0] < RECORDING_THRESHOLD:
@@ -61,8 +70,7 @@ def recording_finished() -> None:
         _moved[0] += gc.get_count()[0]
         if _moved[0] >= FULL_COLLECTION_EVERY:
             _moved[0] = 0
-            gc.collect()
-        else:
-            gc.freeze()
-            gc.unfreeze()
+            _full_collection_due[:] = [True]
+        gc.freeze()
+        gc.unfreeze()
     gc.set_threshold(*found)

@@ -33,7 +33,7 @@ from operator import attrgetter
 from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from autograd import Op, Value, linear, linear_layer
+from autograd import Op, Value, ValueTuple, linear, linear_layer
 from autograd.ops import RELU, SIGMOID, TANH
 
 from .module import Module
@@ -98,6 +98,10 @@ def as_values(x: Sequence[Any]) -> list[Value]:
 class Neuron(Module):
     """``g(Σᵢ wᵢxᵢ + b)``: ``nin`` weights ``w`` and a bias ``b``.
 
+    ``w`` is an ``autograd.ValueTuple``: a tuple, so ``neuron.w[0].data = 0.5``
+    sets a weight, and a layer reads the weights without checking them again
+    on every call. Assigning ``neuron.w`` a new list of Values works too (it is then checked on every call).
+
     ``Neuron(nin, nonlin=True)`` is micrograd's: ReLU, or linear with
     ``nonlin=False``; ``activation`` ("relu", "tanh", "sigmoid", "linear")
     overrides ``nonlin``. ``init``, ``seed`` and ``fan_out``: see the module
@@ -112,7 +116,7 @@ class Neuron(Module):
         rng = make_rng(seed)
         self.activation = _activation_name(nonlin, activation)
         self.fused = fused
-        self.w = [Value(draw(rng, nin, fan_out)) for _ in range(nin)]
+        self.w = ValueTuple([Value(draw(rng, nin, fan_out)) for _ in range(nin)])
         self.b = Value(0.0)
         self._activate = ACTIVATIONS[self.activation]
         self.label_parameters()

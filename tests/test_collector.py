@@ -108,3 +108,21 @@ def test_garbage_cycles_made_while_recording_are_still_freed(monkeypatch: pytest
         assert sum(ref() is None for ref in alive) >= 10
     finally:
         gc.enable()
+
+
+def test_the_full_collection_waits_for_the_next_graph_so_it_does_not_scan_the_one_just_backpropagated(
+        monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setattr(collector, "FULL_COLLECTION_EVERY", 1)
+    monkeypatch.setattr(collector, "_full_collection_due", [])  # none due from an earlier test
+    full: list[str] = []
+    real_collect = gc.collect
+    monkeypatch.setattr(gc, "collect", lambda *args: full.append("collect") or real_collect(*args))
+    gc.enable()
+    x = Value(0.5)
+    y = x * 2.0 + 1.0
+    y.backward()
+    assert full == []  # y's graph is still alive here: nothing to gain from scanning it
+    del y
+    z = x * 3.0  # the next graph starts: the collection due runs now
+    assert full == ["collect"]
+    z.backward()
