@@ -507,13 +507,14 @@ def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases
     """
     if activation is not None and not (isinstance(activation, Op) and activation.arity == 1):
         raise TypeError(f"linear_layer's activation must be an Op of one operand, got {activation!r}")
-    xs = _values(inputs)
     if len(weights) != len(biases):
         raise ValueError(f"linear_layer needs a bias per row of weights, got {len(weights)} rows and "
                          f"{len(biases)} biases")
-    rows = weights if set(map(type, weights)) <= _CHECKED_ROWS else [_values(row) for row in weights]
-    bs = biases if _only_values(biases) else [_constant(LINEAR, b) for b in biases]
-    return _layer(cast(Sequence[Sequence[Value]], rows), xs, bs, activation)
+    # The checks of a layer of Values, written out: this runs once per layer and sample.
+    xs = inputs if type(inputs) is list and set(map(type, inputs)) <= _ONLY_VALUES else _values(inputs)
+    rows: Any = weights if set(map(type, weights)) <= _CHECKED_ROWS else [_values(row) for row in weights]
+    bs = biases if set(map(type, biases)) <= _ONLY_VALUES else [_constant(LINEAR, b) for b in biases]
+    return _layer(rows, xs, bs, activation)
 
 
 def _layer(rows: Sequence[Sequence[Value]], xs: Sequence[Value], biases: Sequence[Value],

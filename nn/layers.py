@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 from operator import attrgetter
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from autograd import Op, Value, ValueTuple, linear, linear_layer
 from autograd.ops import RELU, SIGMOID, TANH
@@ -44,7 +44,8 @@ if TYPE_CHECKING:  # only for the annotations: importing nn never imports torch
 
 ACTIVATIONS: dict[str, Op | None] = {"relu": RELU, "tanh": TANH, "sigmoid": SIGMOID, "linear": None}
 """Each activation's op: ``Value.relu`` is ``RELU`` applied; None for the identity."""
-_FUSED, _ACTIVATE, _WEIGHTS, _BIAS = attrgetter("fused"), attrgetter("_activate"), attrgetter("w"), attrgetter("b")
+_WEIGHTS, _BIAS = attrgetter("w"), attrgetter("b")
+_EACH, _SUMS = "each", "sums"  # how a layer computes its neurons' outputs, unless they share one fused activation
 _DISPLAY_NAMES = {"relu": "ReLU", "tanh": "Tanh", "sigmoid": "Sigmoid", "linear": "Linear"}
 
 
@@ -98,15 +99,16 @@ def as_values(x: Sequence[Any]) -> list[Value]:
 class Neuron(Module):
     """``g(Σᵢ wᵢxᵢ + b)``: ``nin`` weights ``w`` and a bias ``b``.
 
-    ``w`` is an ``autograd.ValueTuple``: a tuple, so ``neuron.w[0].data = 0.5``
-    sets a weight, and a layer reads the weights without checking them again
-    on every call. Assigning ``neuron.w`` a new list of Values works too (it is then checked on every call).
-
     ``Neuron(nin, nonlin=True)`` is micrograd's: ReLU, or linear with
     ``nonlin=False``; ``activation`` ("relu", "tanh", "sigmoid", "linear")
     overrides ``nonlin``. ``init``, ``seed`` and ``fan_out``: see the module
     docstring. ``fused``: the pre-activation as one node (True) or as
-    micrograd's chain of ``*`` and ``+`` nodes (False).
+    micrograd's chain of ``*`` and ``+`` nodes (False). ``activation`` and
+    ``fused`` are fixed when the neuron is made.
+
+    ``w`` is an ``autograd.ValueTuple``: a tuple, so ``neuron.w[0].data = 0.5``
+    sets a weight, and a layer reads the weights without checking them again
+    on every call. Assigning ``neuron.w`` a new list of Values works too (it is then checked on every call).
     """
 
     def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None, init: str = "uniform",
@@ -114,12 +116,22 @@ class Neuron(Module):
         _check_size("nin", nin)
         draw = _check_init(init)
         rng = make_rng(seed)
-        self.activation = _activation_name(nonlin, activation)
-        self.fused = fused
+        self._activation = _activation_name(nonlin, activation)
+        self._fused = fused
         self.w = ValueTuple([Value(draw(rng, nin, fan_out)) for _ in range(nin)])
         self.b = Value(0.0)
-        self._activate = ACTIVATIONS[self.activation]
+        self._activate = ACTIVATIONS[self._activation]
         self.label_parameters()
+
+    @property
+    def activation(self) -> str:
+        """"relu", "tanh", "sigmoid" or "linear"."""
+        return self._activation
+
+    @property
+    def fused(self) -> bool:
+        """Whether the pre-activation is one ``Σwx+b`` node (else micrograd's chain of ``*`` and ``+``)."""
+        return self._fused
 
     @property
     def nin(self) -> int:
@@ -137,7 +149,7 @@ class Neuron(Module):
 
     def output(self, x: list[Value]) -> Value:
         """``g(Σᵢ wᵢxᵢ + b)`` for inputs already checked and made Values."""
-        if self.fused:
+        if self._fused:
             z = linear(self.w, x, self.b)
         else:
             z = sum((wi * xi for wi, xi in zip(self.w, x, strict=True)), self.b)
@@ -162,6 +174,7 @@ class Layer(Module):
         _check_size("nout", nout)
         rng = make_rng(seed)
         self.neurons = [Neuron(nin, seed=rng, fan_out=nout, **kw) for _ in range(nout)]
+        self._way: tuple[tuple[Neuron, ...], Op | str | None] = ((), _EACH)
         self.label_parameters()
 
     @property
@@ -189,17 +202,34 @@ class Layer(Module):
         applies their activation in the same loop when they share one (and ``Neuron.activate`` is not overridden).
         """
         neurons = self.neurons
-        if all(map(_FUSED, neurons)):  # read at C speed: this runs once per layer and sample
-            weights, biases = list(map(_WEIGHTS, neurons)), list(map(_BIAS, neurons))
-            kinds, activations = set(map(type, neurons)), set(map(_ACTIVATE, neurons))
-            if len(kinds) == len(activations) == 1 and type(neurons[0]).activate is Neuron.activate:
-                return linear_layer(weights, x, biases, next(iter(activations)))
+        current = tuple(neurons)
+        if current != self._way[0]:  # neurons added, removed or swapped: one look at them, kept while they stay
+            self._way = (current, _way_of(current))
+        way = self._way[1]
+        if way is _EACH:
+            return [neuron.output(x) for neuron in neurons]
+        weights, biases = list(map(_WEIGHTS, neurons)), list(map(_BIAS, neurons))
+        if way is _SUMS:
             sums = linear_layer(weights, x, biases)
             return [neuron.activate(z) for neuron, z in zip(neurons, sums, strict=True)]
-        return [neuron.output(x) for neuron in neurons]
+        return linear_layer(weights, x, biases, cast(Op | None, way))
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(map(repr, self.neurons))}]"
+
+
+def _way_of(neurons: tuple[Neuron, ...]) -> Op | str | None:
+    """How a layer of ``neurons`` computes: ``_EACH`` neuron by itself (not all fused), ``_SUMS`` as fused sums
+    with each neuron's own activation, else their shared activation's op (None: linear) in ``linear_layer``.
+
+    A neuron's ``fused`` and activation are fixed when it is made, so this holds while the neurons stay.
+    """
+    if not all(neuron.fused for neuron in neurons):
+        return _EACH
+    activations = {neuron._activate for neuron in neurons}
+    if len(activations) == 1 and all(type(neuron).activate is Neuron.activate for neuron in neurons):
+        return next(iter(activations))
+    return _SUMS
 
 
 class MLP(Module):
