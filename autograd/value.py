@@ -512,12 +512,12 @@ def linear_layer(weights: Sequence[Iterable[Any]], inputs: Iterable[Any], biases
                          f"{len(biases)} biases")
     # The checks of a layer of Values, written out: this runs once per layer and sample.
     xs = inputs if type(inputs) is list and set(map(type, inputs)) <= _ONLY_VALUES else _values(inputs)
-    rows: Any = weights if set(map(type, weights)) <= _CHECKED_ROWS else [_values(row) for row in weights]
+    rows: Any = weights if set(map(type, weights)) <= _CHECKED_ROWS else [tuple(_values(row)) for row in weights]
     bs = biases if set(map(type, biases)) <= _ONLY_VALUES else [_constant(LINEAR, b) for b in biases]
     return _layer(rows, xs, bs, activation)
 
 
-def _layer(rows: Sequence[Sequence[Value]], xs: Sequence[Value], biases: Sequence[Value],
+def _layer(rows: Sequence[tuple[Value, ...]], xs: Sequence[Value], biases: Sequence[Value],
            activation: Op | None) -> list[Value]:
     """``linear_layer`` on operands known to be Values: one sum node per row, each under ``activation`` if given.
 
@@ -525,6 +525,7 @@ def _layer(rows: Sequence[Sequence[Value]], xs: Sequence[Value], biases: Sequenc
     (about 3% of an ``nn`` training step); the lines are ``_result``'s.
     """
     x_data = [x.data for x in xs]
+    inputs = tuple(xs)  # row + inputs + (b,) concatenates tuples, faster than unpacking them into one
     n = len(xs)
     keep = _recording()
     act = activation.forward if activation is not None else None
@@ -542,7 +543,7 @@ def _layer(rows: Sequence[Sequence[Value]], xs: Sequence[Value], biases: Sequenc
         node.label = ""
         if keep:
             node.operation = LINEAR
-            node._a = (*ws, *xs, b)
+            node._a = ws + inputs + (b,)
             node._b = weighted_sum_partials(w_data, x_data)
         else:
             node.operation = node._a = node._b = None
