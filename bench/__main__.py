@@ -37,7 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--size", choices=["full", "small"], default="full",
                         help="full: the sizes the targets are about; small: tiny, for checking agreement")
     parser.add_argument("--repeats", type=int, help="timed runs per process (default: per workload, 3, and more "
-                                                   "until they take 0.25 s)")
+                                                   f"until they take {MIN_TIMED_SECONDS:g} s)")
     parser.add_argument("--quick", action="store_true", help="1 round and 1 timed run per process")
     parser.add_argument("--json", type=Path, metavar="PATH", help="also write every figure to PATH as JSON")
     return parser

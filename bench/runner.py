@@ -88,8 +88,13 @@ def round_order(names: list[str], round_index: int) -> list[str]:
     return list(reversed(names)) if round_index % 2 else list(names)
 
 
-MIN_TIMED_SECONDS = 0.25
-"""Unless told how many, a process times its workload's count of steps and more until they add up to this."""
+MIN_TIMED_SECONDS = 2.0
+"""Unless told how many, a process times its workload's count of steps and more until they add up to this.
+
+On the shared machine one process's step times swing by 1.7x within a second
+(the ``nn`` step: 22 to 39 ms), and micrograd's three steps already span
+several seconds, so every variant is timed over seconds, not over a fraction
+of one: its median then stands for the same mix of the machine's fast and slow spells."""
 
 
 def run_one(workload: str, variant: str, size: str, repeats: int, seconds: float = 0.0) -> dict[str, Any]:
