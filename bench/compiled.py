@@ -21,7 +21,7 @@ from autograd import Value, linear
 
 from . import granular
 from .data import moons
-from .spec import Task
+from .spec import Task, restorer
 
 
 def _moons_step(points: int, neuron: Callable[[granular.Neuron, list[Any]], Any]) -> Task:
@@ -44,7 +44,7 @@ def _moons_step(points: int, neuron: Callable[[granular.Neuron, list[Any]], Any]
     def run() -> float:
         return granular.sgd_step(step(params, X, y), params, steps)
 
-    return Task(run, lambda: [p.grad for p in params])
+    return Task(run, lambda: [p.grad for p in params], restorer(params, [steps]))
 
 
 def _fused(unit: granular.Neuron, x: list[Any]) -> Any:

@@ -20,7 +20,7 @@ import random
 from typing import Any
 
 from .data import moons
-from .spec import Task
+from .spec import Task, restorer
 
 SEED = 1337
 
@@ -79,7 +79,7 @@ def moons_step(Value: type, points: int) -> Task:
         reg_loss = 1e-4 * sum(p * p for p in params)
         return sgd_step(data_loss + reg_loss, params, steps)
 
-    return Task(run, lambda: [p.grad for p in params])
+    return Task(run, lambda: [p.grad for p in params], restorer(params, [steps]))
 
 
 def sgd_step(total: Any, params: list[Any], steps: list[int]) -> float:

@@ -88,4 +88,13 @@ def moons_step_by_hand(points: int) -> Task:
     def gradients() -> list[float]:  # in the parameters' order: each unit's weights, then its bias
         return [g for gw, gb in zip(last["gW"], last["gB"]) for row, b in zip(gw, gb) for g in (*row, b)]
 
-    return Task(run, gradients)
+    start_W, start_B = [[list(w) for w in layer] for layer in W], [list(b) for b in B]
+
+    def reset() -> None:
+        for layer, start in zip(W, start_W, strict=True):
+            for w, w0 in zip(layer, start, strict=True):
+                w[:] = w0
+        B[:] = [list(b) for b in start_B]
+        steps[0] = 0
+
+    return Task(run, gradients, reset)

@@ -15,7 +15,7 @@ import nn
 
 from .data import moons
 from .granular import SEED
-from .spec import Task
+from .spec import Task, restorer
 
 
 def moons_step_nn(points: int) -> Task:
@@ -33,4 +33,11 @@ def moons_step_nn(points: int) -> Task:
         optimizer.step()
         return total.data
 
-    return Task(run, lambda: [p.grad for p in params])
+    restore = restorer(params, [])
+
+    def reset() -> None:
+        restore()
+        optimizer.steps = 0
+        optimizer.velocity = [0.0] * len(params)
+
+    return Task(run, lambda: [p.grad for p in params], reset)

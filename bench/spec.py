@@ -3,7 +3,9 @@
 * A ``Task`` is a workload made ready to run in one process: ``run()`` does one
   measured unit of work (a training step, a build-and-backward) and returns its
   scalar result; ``gradients()`` reads the gradients that run left behind, so
-  that variants can be checked against each other.
+  that variants can be checked against each other; ``reset()`` puts the state
+  that ``run()`` changes (a model's parameters, the step count of a learning-rate
+  schedule) back as it was when built, so that every timed run does the same work.
 * A ``Variant`` is one way of doing a workload (an engine, a model style, a
   compiled path, a hand-written reference): ``build(size)`` returns its Task.
 * A ``Target`` is a speed goal: ``against``'s time divided by ``variant``'s,
@@ -15,7 +17,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 from .engines import Engine
 
@@ -26,6 +28,20 @@ class Task:
 
     run: Callable[[], float]
     gradients: Callable[[], list[float]]
+    reset: Callable[[], None] = lambda: None
+
+
+def restorer(values: list[Any], counters: list[list[int]]) -> Callable[[], None]:
+    """A ``Task.reset`` for a step that updates ``values`` (Values: their ``.data``) and counts in ``counters``."""
+    start = [v.data for v in values]
+
+    def reset() -> None:
+        for v, x in zip(values, start, strict=True):
+            v.data = x
+        for counter in counters:
+            counter[0] = 0
+
+    return reset
 
 
 @dataclass(frozen=True)

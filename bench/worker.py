@@ -3,7 +3,10 @@
 It sets up the process for the variant's engine, builds the task (untimed),
 makes one untimed warm-up run, records that run's result and a fingerprint of
 its gradients, collects garbage, then times ``REPEATS`` runs one by one (and
-more, until the timed runs add up to ``SECONDS``) in process CPU time (``time.process_time``: user + system time of this process,
+more, until the timed runs add up to ``SECONDS``), each after an untimed
+``Task.reset``, so that each is the warm-up's step again (a training step's
+cost can depend on how far training got: the hand-written step skips the
+samples already outside the margin), in process CPU time (``time.process_time``: user + system time of this process,
 so time the machine spends on other processes is not counted, as wall-clock
 time would count it on a shared, loaded machine; the wall-clock time is
 recorded too, to show how much of it the process had the CPU). A timed run covers everything ``Task.run`` does: building
@@ -45,6 +48,7 @@ def measure(workload: str, variant: str, size: str, repeats: int, seconds: float
     gc.collect()
     times, wall_times = [], []
     while len(times) < repeats or sum(times) < seconds:
+        task.reset()  # untimed: every timed run is the warm-up's step again, from the same state
         start, wall_start = time.process_time(), time.perf_counter()
         task.run()
         times.append(time.process_time() - start)
