@@ -139,8 +139,10 @@ class CompiledFunction:
             raise TypeError(f"compile: {self._name} must return a Value, got {type(out).__name__}")
         program = _program(out, inputs, stand_ins, names)
         self.traces += 1
-        version = _Version(program, _code(program, self._name, out, inputs), self._name)
-        version.warm_up([v.data for v in inputs], data)
+        generated, looped = _code(program, self._name, out, inputs)
+        version = _Version(program, generated, self._name)
+        if not looped:
+            version.warm_up([v.data for v in inputs], data)
         return version
 
     def _argument_paths(self, n: int) -> list[str]:
@@ -208,6 +210,8 @@ class _Version:
         has been called a few times (8 in CPython 3.11). Straight-line code
         runs each instruction once per call, so without this the first
         several training steps would run unspecialised code, about 30% slower.
+        Code with a loop needs none of this: CPython counts a loop's iterations
+        toward the same warm-up, so one call of a loop over the samples specialises it.
         """
         try:
             for _ in range(_WARM_UP_CALLS):
@@ -241,11 +245,13 @@ class _Version:
         propagate(self.replay(inputs, list(numbers)))
 
 
-def _code(program: Program, title: str, out: Value, inputs: list[Value]) -> Generated:
-    """The program's code: from the disk cache when an entry there reproduces this trace, else written and cached."""
+def _code(program: Program, title: str, out: Value, inputs: list[Value]) -> tuple[Generated, bool]:
+    """The program's code, from the disk cache when an entry there reproduces this trace, else written and cached;
+    and whether it has loops."""
     writer = Writer(program, title)
+    looped = bool(writer.loops)
     if code_cache.directory() is None:
-        return generate(writer)
+        return generate(writer), looped
     name = code_cache.key(writer.identity())
     entry = code_cache.load(name)
     if entry is not None:
@@ -253,12 +259,12 @@ def _code(program: Program, title: str, out: Value, inputs: list[Value]) -> Gene
             source, code, references = cast(tuple[Any, Any, Any], entry)  # checked by use
             loaded = load(program, title, source, code, references)
             if _reproduces(loaded, program, writer.saved_order, out, inputs):
-                return loaded
+                return loaded, looped
         except Exception:  # an entry of some other shape, or code that fails: write it afresh
             pass
     generated = generate(writer)
     code_cache.store(name, (generated.source, generated.code, generated.references))
-    return generated
+    return generated, looped
 
 
 def _reproduces(generated: Generated, program: Program, saved_order: tuple[int, ...], out: Value,

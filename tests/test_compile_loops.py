@@ -8,6 +8,7 @@ small to be worth a loop.
 
 from __future__ import annotations
 
+import importlib
 import math
 import random
 
@@ -258,3 +259,22 @@ def test_a_batch_statistic_read_by_every_sample_is_exact():
     want.backward()
     assert all(map(same, got, [want.data, *(v.grad for v in w)]))
     assert step.source.count("in zip(") == 2
+
+
+def test_only_code_without_loops_is_warmed_up_on_the_first_call(monkeypatch):
+    """CPython specialises a function after several calls, or once a loop in it has run a while: straight-line code
+    is run a few times at the first call (``_Version.warm_up``), code with a loop over the samples needs not be."""
+    version_class = importlib.import_module("autograd.compile")._Version  # the module, not the function
+    calls: list[int] = []
+    original = version_class.warm_up
+    monkeypatch.setattr(version_class, "warm_up",
+                        lambda self, values, data: calls.append(1) or original(self, values, data))
+    rng = random.Random(3)
+    layers, params = model([2, 6, 1], rng)
+    looped = autograd.compile(mlp_loss(layers))
+    X, y = batch(rng, 30)
+    want, got = eager(mlp_loss(layers), params, X, y), compiled(looped, params, X, y)
+    assert "in zip(" in looped.source and calls == [] and all(map(same, want[1], got[1]))
+    small = autograd.compile(lambda a, b: (a * b + a).tanh())
+    small(Value(0.5), Value(2.0)).backward()
+    assert "for " not in small.source and calls == [1]
