@@ -117,13 +117,15 @@ def _chain_rule(ops: list[Any]) -> None:
             for x, d in zip(a, b if b is not None else local_derivatives(op, out, a)):  # noqa: B905 - of a's length
                 x.grad += g * d
             continue
-        try:
-            local = op.local_grads(out.data, a.data) if b is None else op.local_grads(out.data, a.data, b.data)
-        except DOMAIN_ERRORS as e:
-            raise op_error(op, operands(out), e, in_backward=True) from None
-        except Exception as e:
-            e.add_note(_IN_RULE.format(op.name))
-            raise
+        local = op.constant_grads  # + and -: the same derivatives everywhere, no call of the rule
+        if local is None:
+            try:
+                local = op.local_grads(out.data, a.data) if b is None else op.local_grads(out.data, a.data, b.data)
+            except DOMAIN_ERRORS as e:
+                raise op_error(op, operands(out), e, in_backward=True) from None
+            except Exception as e:
+                e.add_note(_IN_RULE.format(op.name))
+                raise
         if b is None:
             try:
                 (da,) = local

@@ -55,6 +55,31 @@ EVERYWHERE = Domain()
 _WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
+class _Opaque:
+    """A stand-in operand that no arithmetic, comparison or ``autograd.math`` function accepts."""
+
+    __slots__ = ()
+
+
+def _constant_derivatives(rule: Callable[..., Sequence[Any]], arity: int | None) -> tuple[float, ...] | None:
+    """``rule``'s derivatives if they are numbers whatever the operands, else None.
+
+    The rule is run on stand-ins that nothing can compute with: if it still
+    returns one real number per operand, those numbers cannot depend on the
+    operands (``lambda out, a, b: (1.0, 1.0)``). A rule that reads an operand
+    (``(b, a)``), computes with one or compares one returns a stand-in or raises, and is None here.
+    """
+    if arity is None:
+        return None
+    try:
+        local = tuple(rule(*[_Opaque()] * (arity + 1)))
+    except Exception:  # any failure on stand-ins means the rule reads its operands
+        return None
+    if len(local) != arity or not all(type(d) in (float, int) for d in local):
+        return None
+    return tuple(float(d) for d in local)
+
+
 @dataclass(frozen=True, eq=False)
 class Op:
     """One row of the table, or an op of your own: ``Op(name, forward, local_grads)``.
@@ -85,6 +110,9 @@ class Op:
     word: str = ""
     noun: str = ""
     display_many: Callable[[Sequence[str]], str] | None = None
+    constant_grads: tuple[float, ...] | None = field(init=False, default=None, repr=False)
+    """The rule's derivatives when they are the same numbers at every point (``+``: ``(1.0, 1.0)``), else None:
+    derived from ``local_grads`` (``_constant_derivatives``), so the backward walk on floats need not call it."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str):
@@ -105,6 +133,7 @@ class Op:
             object.__setattr__(self, "word", prefix.group() if prefix else "op")
         if not self.sample_arity:
             object.__setattr__(self, "sample_arity", self.arity or 0)
+        object.__setattr__(self, "constant_grads", _constant_derivatives(self.local_grads, self.arity))
 
     @property
     def words(self) -> str:

@@ -108,3 +108,29 @@ def test_the_core_imports_in_one_direction_lazy_imports_included():
                 target = (node.module or "").split(".")[0]
                 if own is not None and target in layer:
                     assert layer[target] < own, f"{path.stem} (layer {own}) imports {target} (layer {layer[target]})"
+
+
+def test_derivatives_that_are_the_same_everywhere_are_known_from_the_rule_itself():
+    """``constant_grads`` is derived from the row's rule, run on stand-ins nothing can compute with."""
+    by_name = {op.name: op for op in TABLE if isinstance(op, Op)}
+    assert by_name["+"].constant_grads == (1.0, 1.0)
+    assert by_name["-"].constant_grads == (1.0, -1.0)
+    assert by_name["neg"].constant_grads == (-1.0,)
+    for name in ("*", "/", "relu", "tanh", "max", "Σwx+b", "**"):  # they read their operands
+        assert by_name[name].constant_grads is None, name
+    shift = Op("shift", lambda a: a + 3.0, lambda out, a: (1,))  # an int is a number too
+    assert shift.constant_grads == (1.0,)
+    assert Op("flag", lambda a: a, lambda out, a: (True,)).constant_grads is None  # a bool is not a derivative
+    assert Op("short", lambda a, b: a, lambda out, a, b: (1.0,)).constant_grads is None  # one too few
+
+
+def test_a_rule_known_constant_gives_the_gradients_its_call_gives():
+    twice_minus = Op("twice_minus", lambda a, b: 2.0 * a - b, lambda out, a, b: (2.0, -1.0))
+    assert twice_minus.constant_grads == (2.0, -1.0)
+    x, y = Value(0.5), Value(-1.5)
+    z = (twice_minus(x, y) * x).tanh()
+    z.backward()
+    assert [x.grad, y.grad] == grad(z, [x, y])  # propagate, which calls the rule, agrees to the bit
+    short = Op("short", lambda a, b: a, lambda out, a, b: (1.0,))
+    with pytest.raises(TypeError, match="returned"):
+        short(x, y).backward()  # a rule of the wrong length still says so
