@@ -99,6 +99,14 @@ def _chain_rule(ops: list[Any]) -> None:
     Gradients are not checked here: an infinite or NaN one flows on into the
     leaves below it, whose check (``backward``) then names the node nearest
     the root that has one. A hand-written closure, which reads ``g``, gets it checked first.
+
+    A node whose gradient is 0 and whose derivatives are finite by construction passes on
+    nothing: ``0 · d`` is 0, and adding it would leave every sum equal. Those are the fused
+    nodes' recorded derivatives (their operands' numbers, finite since the sum was) and the
+    constant derivatives of ``+`` and ``-`` (``Op.constant_grads``, finite). So a ReLU that
+    is off, or a sample outside a hinge's margin, costs no walk over the edges below it. A
+    rule is still called at a zero gradient, so that a derivative that is not finite there
+    (sqrt at 0) still says so.
     """
     inf = _INF
     for out in reversed(ops):
@@ -113,12 +121,18 @@ def _chain_rule(ops: list[Any]) -> None:
                 for x, contribution in _hand_written(out, g, a, False):
                     x.grad += contribution
                 continue
-            # b: the fused node's derivatives, if recorded
-            for x, d in zip(a, b if b is not None else local_derivatives(op, out, a)):  # noqa: B905 - of a's length
+            if b is None:
+                b = local_derivatives(op, out, a)
+            elif not g:  # recorded derivatives are finite: a zero gradient passes on nothing
+                continue
+            for x, d in zip(a, b):  # noqa: B905 - of a's length
                 x.grad += g * d
             continue
         local = op.constant_grads  # + and -: the same derivatives everywhere, no call of the rule
-        if local is None:
+        if local is not None:
+            if not g:
+                continue
+        else:
             try:
                 local = op.local_grads(out.data, a.data) if b is None else op.local_grads(out.data, a.data, b.data)
             except DOMAIN_ERRORS as e:

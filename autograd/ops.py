@@ -62,7 +62,7 @@ class _Opaque:
 
 
 def _constant_derivatives(rule: Callable[..., Sequence[Any]], arity: int | None) -> tuple[float, ...] | None:
-    """``rule``'s derivatives if they are numbers whatever the operands, else None.
+    """``rule``'s derivatives if they are finite numbers whatever the operands, else None.
 
     The rule is run on stand-ins that nothing can compute with: if it still
     returns one real number per operand, those numbers cannot depend on the
@@ -75,7 +75,7 @@ def _constant_derivatives(rule: Callable[..., Sequence[Any]], arity: int | None)
         local = tuple(rule(*[_Opaque()] * (arity + 1)))
     except Exception:  # any failure on stand-ins means the rule reads its operands
         return None
-    if len(local) != arity or not all(type(d) in (float, int) for d in local):
+    if len(local) != arity or not all(type(d) in (float, int) and _math.isfinite(d) for d in local):
         return None
     return tuple(float(d) for d in local)
 
@@ -111,7 +111,7 @@ class Op:
     noun: str = ""
     display_many: Callable[[Sequence[str]], str] | None = None
     constant_grads: tuple[float, ...] | None = field(init=False, default=None, repr=False)
-    """The rule's derivatives when they are the same numbers at every point (``+``: ``(1.0, 1.0)``), else None:
+    """The rule's derivatives when they are the same finite numbers at every point (``+``: ``(1.0, 1.0)``), else None:
     derived from ``local_grads`` (``_constant_derivatives``), so the backward walk on floats need not call it."""
 
     def __post_init__(self) -> None:

@@ -105,3 +105,31 @@ def test_a_rule_failing_in_a_hand_written_graph_still_restores_the_lecture_node(
     with pytest.raises(TypeError, match="bad"):
         bad(lecture).backward()
     assert (a.grad, lecture.grad) == (2.0, 1.0)
+
+
+def test_nodes_that_receive_a_zero_gradient_pass_on_what_every_edge_would():
+    """backward() skips a Σwx+b, + or - node whose gradient is 0 (ReLUs that are off, samples outside
+    the hinge's margin): ``grad()``, which walks every edge, is the witness, bit for bit."""
+    ws = [Value(w) for w in (0.5, -1.5, 2.0, -0.25)]
+    b_on, b_off = Value(0.1), Value(-9.0)
+    x = [Value(1.0), Value(2.0)]
+    z_on, z_off = linear(ws[:2], x, b_on), linear(ws[2:], x, b_off)
+    on, off = z_on.relu(), z_off.relu()      # 0.5·1 - 1.5·2 + 0.1 < 0 and 2 - 0.5 - 9 < 0: off, their sums get 0
+    live = linear(ws[:2], [x[1], x[0]], 4.0).relu()  # -0.75 - 1.5 ... + 4 > 0: on
+    hinge = (1 + -1.0 * (on + off - live)).relu() + (1 + 1.0 * (live - on)).relu()
+    leaves = [*ws, b_on, b_off, *x]
+    for leaf in leaves:
+        leaf.grad = 0.25  # what an earlier pass left: kept, and this pass's gradient added
+    expected = grad(hinge, leaves)
+    assert any(g == 0.0 for g in expected) and any(g != 0.0 for g in expected)  # both kinds of path
+    hinge.backward()
+    assert [leaf.grad for leaf in leaves] == [0.25 + g for g in expected]
+    assert z_on.grad == 0.0 and z_off.grad == 0.0 and live.grad != 0.0  # sums reached by zeros alone hold 0
+
+
+def test_a_zero_gradient_does_not_hide_a_rule_that_fails():
+    """Only nodes whose derivatives are finite by construction are skipped: sqrt's rule at 0 still says so."""
+    x = Value(0.0)
+    with pytest.raises((ValueError, ZeroDivisionError, OverflowError), match="sqrt"):
+        (x.sqrt() * 0.0).backward()
+    assert x.grad == 0.0

@@ -122,6 +122,10 @@ def test_derivatives_that_are_the_same_everywhere_are_known_from_the_rule_itself
     assert shift.constant_grads == (1.0,)
     assert Op("flag", lambda a: a, lambda out, a: (True,)).constant_grads is None  # a bool is not a derivative
     assert Op("short", lambda a, b: a, lambda out, a, b: (1.0,)).constant_grads is None  # one too few
+    steep = Op("steep", lambda a: a, lambda out, a: (math.inf,))  # the rule is called: 0·∞ at a zero gradient says so
+    assert steep.constant_grads is None
+    with pytest.raises(ValueError, match="nan"):
+        (steep(Value(1.0)) * 0.0).backward()
 
 
 def test_a_rule_known_constant_gives_the_gradients_its_call_gives():
