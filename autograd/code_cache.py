@@ -33,9 +33,9 @@ def directory() -> Path | None:
     return Path(base) / "scalar-autograd"
 
 
-def key(identity: str) -> str:
+def key(identity: bytes) -> str:
     """The entry name for a program's identity, on this interpreter's bytecode version."""
-    return hashlib.sha256(importlib.util.MAGIC_NUMBER + identity.encode("utf-8", "backslashreplace")).hexdigest()
+    return hashlib.sha256(importlib.util.MAGIC_NUMBER + identity).hexdigest()
 
 
 def load(name: str) -> object | None:
