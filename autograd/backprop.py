@@ -129,10 +129,7 @@ def _chain_rule(ops: list[Any]) -> None:
                 x.grad += g * d
             continue
         local = op.constant_grads  # + and -: the same derivatives everywhere, no call of the rule
-        if local is not None:
-            if not g:
-                continue
-        else:
+        if local is None:
             try:
                 local = op.local_grads(out.data, a.data) if b is None else op.local_grads(out.data, a.data, b.data)
             except DOMAIN_ERRORS as e:
@@ -140,6 +137,8 @@ def _chain_rule(ops: list[Any]) -> None:
             except Exception as e:
                 e.add_note(_IN_RULE.format(op.name))
                 raise
+        elif not g:  # constant derivatives are finite: a zero gradient passes on nothing
+            continue
         if b is None:
             try:
                 (da,) = local

@@ -115,7 +115,7 @@ def test_nodes_that_receive_a_zero_gradient_pass_on_what_every_edge_would():
     x = [Value(1.0), Value(2.0)]
     z_on, z_off = linear(ws[:2], x, b_on), linear(ws[2:], x, b_off)
     on, off = z_on.relu(), z_off.relu()      # 0.5·1 - 1.5·2 + 0.1 < 0 and 2 - 0.5 - 9 < 0: off, their sums get 0
-    live = linear(ws[:2], [x[1], x[0]], 4.0).relu()  # -0.75 - 1.5 ... + 4 > 0: on
+    live = linear(ws[:2], [x[1], x[0]], 4.0).relu()  # 0.5·2 - 1.5·1 + 4 > 0: on
     hinge = (1 + -1.0 * (on + off - live)).relu() + (1 + 1.0 * (live - on)).relu()
     leaves = [*ws, b_on, b_off, *x]
     for leaf in leaves:
@@ -130,6 +130,6 @@ def test_nodes_that_receive_a_zero_gradient_pass_on_what_every_edge_would():
 def test_a_zero_gradient_does_not_hide_a_rule_that_fails():
     """Only nodes whose derivatives are finite by construction are skipped: sqrt's rule at 0 still says so."""
     x = Value(0.0)
-    with pytest.raises((ValueError, ZeroDivisionError, OverflowError), match="sqrt"):
+    with pytest.raises(ZeroDivisionError, match="derivative of sqrt at 0.0"):
         (x.sqrt() * 0.0).backward()
     assert x.grad == 0.0
